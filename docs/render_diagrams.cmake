@@ -1,0 +1,12 @@
+# Renders each preset's diagram to SVG for the guides: clm show ID --format dot | dot -Tsvg.
+string(REPLACE "," ";" IDS "${IDS}")
+foreach(id IN LISTS IDS)
+  execute_process(COMMAND "${CLM}" show "${id}" --format dot OUTPUT_FILE "${OUT}/${id}.dot" RESULT_VARIABLE rc)
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "clm show ${id} failed")
+  endif()
+  execute_process(COMMAND dot -Tsvg "${OUT}/${id}.dot" -o "${OUT}/${id}.svg" RESULT_VARIABLE rc)
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "dot rejected the diagram of ${id}")
+  endif()
+endforeach()

@@ -1,0 +1,390 @@
+/*
+ * clm.h -- the stable C ABI of clm, the customer lifecycle management engine.
+ *
+ * Copyright 2026 The clm authors. Licensed under the Apache License 2.0.
+ *
+ * This is the one authoritative C header (strict C99). Everything that
+ * crosses it is a plain C type: opaque handles, integers, doubles and UTF-8
+ * strings. No exception, no C++ type and no allocator crosses it.
+ *
+ * Conventions (see docs/conventions.md):
+ *  - functions are clm_<object>_<verb>; types clm_<object>; constants CLM_<NAME>;
+ *  - functions that can fail return a clm_status (0 = CLM_OK) and put their
+ *    results into out-parameters, which come first;
+ *  - on failure nothing changes, out-parameters are left untouched, and
+ *    clm_last_error() says what went wrong and where;
+ *  - a handle returned through `**out` belongs to the caller and is released
+ *    with that type's _free function; _free(NULL) is a no-op;
+ *  - a `const char *` returned by a getter lives as long as its parent handle;
+ *  - a `char *` returned through `char **out` is the caller's and is released
+ *    with clm_string_free().
+ */
+#ifndef CLM_H
+#define CLM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* ======================================================================
+ * Version
+ * ====================================================================== */
+
+/** @defgroup version Version
+ *  The version, at compile time (macros) and at run time (functions).
+ *  Compare CLM_VERSION_NUMBER with clm_version_number() to catch a program
+ *  compiled against one header and run against another library.
+ *  @{ */
+
+/** Major version: changes only when the ABI breaks (it is the SONAME). */
+#define CLM_VERSION_MAJOR 0
+/** Minor version: grows when functions are added. */
+#define CLM_VERSION_MINOR 1
+/** Patch version: fixes only. */
+#define CLM_VERSION_PATCH 0
+/** The version as one integer: MAJOR*10000 + MINOR*100 + PATCH. */
+#define CLM_VERSION_NUMBER \
+    (CLM_VERSION_MAJOR * 10000 + CLM_VERSION_MINOR * 100 + CLM_VERSION_PATCH)
+/** The version as a string, "MAJOR.MINOR.PATCH". */
+#define CLM_VERSION_STRING "0.1.0"
+
+/** @} */
+
+/* ======================================================================
+ * Export macro
+ * ====================================================================== */
+
+/** @cond CLM_INTERNAL */
+#if defined(_WIN32) && defined(CLM_SHARED)
+#  if defined(CLM_BUILDING)
+#    define CLM_API __declspec(dllexport)
+#  else
+#    define CLM_API __declspec(dllimport)
+#  endif
+#elif defined(__GNUC__) && __GNUC__ >= 4
+#  define CLM_API __attribute__((visibility("default")))
+#else
+#  define CLM_API
+#endif
+/** @endcond */
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ======================================================================
+ * Status codes and errors
+ * ====================================================================== */
+
+/** @defgroup errors Status codes and errors
+ *  Every fallible function returns a clm_status. Codes are append-only:
+ *  a code is never renumbered or reused (retired codes stay, marked OBSOLETE).
+ *  @{ */
+
+/** The result of a call. 0 is success; anything else is an error. */
+typedef enum clm_status {
+    CLM_OK = 0,                   /**< Success. */
+    CLM_E_INVALID_ARGUMENT = 1,   /**< A NULL handle, a bad enum value, a malformed id or date. */
+    CLM_E_NO_MEMORY = 2,          /**< An allocation failed; nothing was changed. */
+    CLM_E_PARSE = 3,              /**< Malformed input text (JSON, CSV, save file syntax). */
+    CLM_E_VALIDATION = 4,         /**< Well-formed input that breaks the rules (a model with unreachable stages...). */
+    CLM_E_NOT_FOUND = 5,          /**< An unknown id: preset, model, stage, event, customer. */
+    CLM_E_ILLEGAL_TRANSITION = 6, /**< The model has no such move from the customer's stage. */
+    CLM_E_GUARD_FAILED = 7,       /**< The move exists but one of its guards refused it. */
+    CLM_E_IO = 8,                 /**< A file could not be read or written. */
+    CLM_E_CORRUPT = 9,            /**< A save file is damaged (checksum, truncation). */
+    CLM_E_VERSION = 10,           /**< A format version this library does not read. */
+    CLM_E_DUPLICATE = 11,         /**< An id that must be unique is already there. */
+    CLM_E_BUFFER_TOO_SMALL = 12,  /**< A caller buffer is too small; the required size was reported. */
+    CLM_E_CANCELLED = 13,         /**< A progress callback asked to stop; nothing was changed. */
+    CLM_E_CALLBACK = 14,          /**< A host callback reported an error. */
+    CLM_E_INTERNAL = 15           /**< A bug in clm; please report it with the message. */
+} clm_status;
+
+/**
+ * The message of the last error on this thread.
+ *
+ * Names what went wrong and where (file, line, column, field, customer id).
+ * Never NULL: "" when the last call on this thread succeeded or none failed yet.
+ * The pointer stays valid until the next clm call on the same thread.
+ */
+CLM_API const char *clm_last_error(void);
+
+/** The status of the last failed call on this thread, or CLM_OK. */
+CLM_API clm_status clm_last_status(void);
+
+/** The constant's name of a status, e.g. "CLM_E_PARSE". Static storage; never NULL. */
+CLM_API const char *clm_status_name(clm_status status);
+
+/** @} */
+
+/* ======================================================================
+ * Version functions and memory
+ * ====================================================================== */
+
+/** @addtogroup version
+ *  @{ */
+
+/** The library's version number, to compare with CLM_VERSION_NUMBER. */
+CLM_API int clm_version_number(void);
+
+/** The library's version string, e.g. "0.1.0". Static storage. */
+CLM_API const char *clm_version_string(void);
+
+/** @} */
+
+/** @defgroup memory Memory
+ *  @{ */
+
+/**
+ * Releases a string the library returned through a `char **out` parameter.
+ * NULL is a no-op. Never pass memory from another allocator.
+ */
+CLM_API void clm_string_free(char *str);
+
+/** @} */
+
+/* ======================================================================
+ * Lifecycle models
+ * ====================================================================== */
+
+/** @defgroup model Lifecycle models
+ *  A model is a graph of stages and transitions: a preset, a JSON definition
+ *  (docs/model-format.md) or built with clm_model_builder. A model is
+ *  immutable and may be shared between threads.
+ *
+ *  Lifecycle: clm_model_preset() / clm_model_from_json() / clm_model_builder_build()
+ *  create it, getters read it, clm_model_free() releases it.
+ *  @{ */
+
+/** An immutable lifecycle model. */
+typedef struct clm_model clm_model;
+
+/** What reaching a stage means. */
+typedef enum clm_stage_kind {
+    CLM_STAGE_OPEN = 0,    /**< Work in progress. */
+    CLM_STAGE_WON = 1,     /**< The goal is reached. */
+    CLM_STAGE_LOST = 2,    /**< Lost. */
+    CLM_STAGE_DORMANT = 3, /**< Paused (sleeping, refused with a retry date). */
+    CLM_STAGE_TERMINAL = 4 /**< Ended without a win or a loss. */
+} clm_stage_kind;
+
+/** Output formats of clm_model_render(). */
+typedef enum clm_model_format {
+    CLM_FORMAT_TEXT = 0,    /**< Readable text. */
+    CLM_FORMAT_JSON = 1,    /**< Canonical JSON (loads back to the same model). */
+    CLM_FORMAT_DOT = 2,     /**< Graphviz DOT. */
+    CLM_FORMAT_MERMAID = 3  /**< Mermaid stateDiagram-v2. */
+} clm_model_format;
+
+/** A value meaning "none" for sizes and indexes, e.g. no stage. */
+#define CLM_NONE ((size_t)-1)
+
+/** Number of preset models. */
+CLM_API size_t clm_preset_count(void);
+
+/** The id of preset `index` ("buttle5", "sales6", ...), or NULL past the end. Static storage. */
+CLM_API const char *clm_preset_id(size_t index);
+
+/**
+ * Creates a preset model.
+ * @param[out] out   receives the model; free it with clm_model_free().
+ * @param preset_id  a preset id (see clm_preset_id()).
+ * @return CLM_OK, CLM_E_INVALID_ARGUMENT, CLM_E_NOT_FOUND.
+ */
+CLM_API clm_status clm_model_preset(clm_model **out, const char *preset_id);
+
+/**
+ * Creates a model from its JSON definition.
+ * @param[out] out  receives the model; free it with clm_model_free().
+ * @param json      UTF-8 text, not necessarily NUL-terminated.
+ * @param len       its length in bytes.
+ * @return CLM_OK; CLM_E_PARSE for malformed JSON; CLM_E_VALIDATION for a
+ *         definition that breaks the rules. clm_last_error() then lists every
+ *         problem, one `<input>:LINE:COL: error: message` line each.
+ */
+CLM_API clm_status clm_model_from_json(clm_model **out, const char *json, size_t len);
+
+/**
+ * Loads a model from a preset id or a JSON file path.
+ * @param[out] out  receives the model; free it with clm_model_free().
+ * @param preset_or_path  a preset id, else a file path.
+ * @return CLM_OK, CLM_E_IO, CLM_E_PARSE, CLM_E_VALIDATION; messages name the file.
+ */
+CLM_API clm_status clm_model_load(clm_model **out, const char *preset_or_path);
+
+/**
+ * Checks a JSON model definition and reports every problem.
+ * @param[out] out_report  receives "" when valid, else one
+ *        `NAME:LINE:COL: error: message` line per problem; free with clm_string_free().
+ * @param[out] out_count   receives the number of problems (may be NULL).
+ * @param json, len        the definition.
+ * @param name             the name used in the report (a file name), may be NULL.
+ * @return CLM_OK when the report could be made (valid or not); another code only
+ *         when the call itself failed (NULL arguments, memory).
+ */
+CLM_API clm_status clm_model_validate_json(char **out_report, size_t *out_count,
+                                           const char *json, size_t len, const char *name);
+
+/** Releases a model. NULL is a no-op. Other holders (portfolios) keep it alive. */
+CLM_API void clm_model_free(clm_model *model);
+
+/** The model's id. Lives as long as the model. NULL for a NULL model. */
+CLM_API const char *clm_model_id(const clm_model *model);
+
+/** The model's version (>= 1), or 0 for a NULL model. */
+CLM_API int clm_model_version(const clm_model *model);
+
+/** The model's display name ("" when none). Lives as long as the model. */
+CLM_API const char *clm_model_name(const clm_model *model);
+
+/** Number of stages; 0 for a NULL model. */
+CLM_API size_t clm_model_stage_count(const clm_model *model);
+
+/** The initial stage's index, or CLM_NONE for a NULL model. */
+CLM_API size_t clm_model_initial_stage(const clm_model *model);
+
+/**
+ * Finds a stage by id.
+ * @param[out] out  receives the stage index.
+ * @return CLM_OK, CLM_E_INVALID_ARGUMENT, CLM_E_NOT_FOUND.
+ */
+CLM_API clm_status clm_model_find_stage(size_t *out, const clm_model *model, const char *stage_id);
+
+/** Stage `index`'s id, or NULL when out of range. Lives as long as the model. */
+CLM_API const char *clm_model_stage_id(const clm_model *model, size_t index);
+/** Stage `index`'s display name, or NULL when out of range. */
+CLM_API const char *clm_model_stage_name(const clm_model *model, size_t index);
+/** Stage `index`'s task (its goal, the default next action), or NULL when out of range. */
+CLM_API const char *clm_model_stage_task(const clm_model *model, size_t index);
+/** Stage `index`'s kind (a clm_stage_kind), or -1 when out of range. */
+CLM_API int clm_model_stage_kind(const clm_model *model, size_t index);
+/** Stage `index`'s time limit in days, or -1 when it has none or is out of range. */
+CLM_API int clm_model_stage_time_limit(const clm_model *model, size_t index);
+/** Stage `index`'s win probability, or -1.0 when it has none or is out of range. */
+CLM_API double clm_model_stage_probability(const clm_model *model, size_t index);
+/** Number of entry requirements of stage `index` (0 when out of range). */
+CLM_API size_t clm_model_stage_requirement_count(const clm_model *model, size_t index);
+/** Entry requirement `item` of stage `index`, or NULL when out of range. */
+CLM_API const char *clm_model_stage_requirement(const clm_model *model, size_t index, size_t item);
+
+/** Number of transitions; 0 for a NULL model. */
+CLM_API size_t clm_model_transition_count(const clm_model *model);
+
+/**
+ * Reads transition `index`.
+ * @param[out] out_from, out_to  receive stage indexes (each may be NULL).
+ * @param[out] out_event         receives the event name, owned by the model (may be NULL).
+ * @return CLM_OK, CLM_E_INVALID_ARGUMENT (NULL model or index out of range).
+ */
+CLM_API clm_status clm_model_transition(size_t *out_from, size_t *out_to, const char **out_event,
+                                        const clm_model *model, size_t index);
+
+/**
+ * The stage an event leads to from a stage: a table lookup, guards not checked.
+ * @param[out] out  receives the target stage index.
+ * @return CLM_OK; CLM_E_ILLEGAL_TRANSITION when the stage has no such event;
+ *         CLM_E_NOT_FOUND for an unknown event; CLM_E_INVALID_ARGUMENT.
+ */
+CLM_API clm_status clm_model_next_stage(size_t *out, const clm_model *model, size_t from_stage,
+                                        const char *event);
+
+/**
+ * Renders a model.
+ * @param[out] out      receives a NUL-terminated string; free with clm_string_free().
+ * @param[out] out_len  receives its length without the NUL (may be NULL).
+ * @return CLM_OK, CLM_E_INVALID_ARGUMENT, CLM_E_NO_MEMORY.
+ */
+CLM_API clm_status clm_model_render(char **out, size_t *out_len, const clm_model *model,
+                                    clm_model_format format);
+
+/**
+ * Where a customer in stage `old_stage_id` of version `from_version` belongs
+ * in this model: the migration map's target, else the stage with the same id.
+ * @param[out] out  receives the stage index.
+ * @return CLM_OK, CLM_E_NOT_FOUND (no such stage in this version), CLM_E_INVALID_ARGUMENT.
+ */
+CLM_API clm_status clm_model_migrate_stage(size_t *out, const clm_model *model, int from_version,
+                                           const char *old_stage_id);
+
+/** @} */
+
+/** @defgroup builder Model builder
+ *  Builds a custom model step by step; clm_model_builder_build() validates it
+ *  and reports every problem at once. Stages and transitions are named by id
+ *  and may be added in any order.
+ *  @{ */
+
+/** A model under construction. */
+typedef struct clm_model_builder clm_model_builder;
+
+/**
+ * Starts a model.
+ * @param[out] out  receives the builder; free it with clm_model_builder_free().
+ * @param model_id  the model's id; @param version its version (>= 1, checked at build).
+ */
+CLM_API clm_status clm_model_builder_new(clm_model_builder **out, const char *model_id, int version);
+
+/** Releases a builder. NULL is a no-op. */
+CLM_API void clm_model_builder_free(clm_model_builder *builder);
+
+/** Sets the display name. */
+CLM_API clm_status clm_model_builder_set_name(clm_model_builder *builder, const char *name);
+
+/**
+ * Adds a stage.
+ * @param kind  a clm_stage_kind; @param task the stage's goal (may be NULL).
+ * @return CLM_OK, CLM_E_INVALID_ARGUMENT, CLM_E_DUPLICATE.
+ */
+CLM_API clm_status clm_model_builder_add_stage(clm_model_builder *builder, const char *stage_id,
+                                               const char *name, clm_stage_kind kind, const char *task);
+
+/** Sets a stage's time limit in days (>= 0). CLM_E_NOT_FOUND for an unknown stage. */
+CLM_API clm_status clm_model_builder_set_time_limit(clm_model_builder *builder, const char *stage_id, int days);
+
+/** Sets a stage's win probability (checked at build to be within [0, 1]). */
+CLM_API clm_status clm_model_builder_set_probability(clm_model_builder *builder, const char *stage_id, double p);
+
+/** Adds an entry requirement (a checklist item or document) to a stage. */
+CLM_API clm_status clm_model_builder_add_requirement(clm_model_builder *builder, const char *stage_id, const char *item);
+
+/** Sets the initial stage (default: the first stage added). */
+CLM_API clm_status clm_model_builder_set_initial(clm_model_builder *builder, const char *stage_id);
+
+/** Adds a transition `from` -> `to` on `event`; ids are resolved at build. */
+CLM_API clm_status clm_model_builder_add_transition(clm_model_builder *builder, const char *from,
+                                                    const char *to, const char *event);
+
+/** Adds a "requires" guard (item must be recorded) to the transition from `from` on `event`. */
+CLM_API clm_status clm_model_builder_guard_requires(clm_model_builder *builder, const char *from,
+                                                    const char *event, const char *item);
+
+/** Adds a "min_days" guard (days in the source stage) to the transition from `from` on `event`. */
+CLM_API clm_status clm_model_builder_guard_min_days(clm_model_builder *builder, const char *from,
+                                                    const char *event, int days);
+
+/** Adds a "predicate" guard (a host callback registered by name) to the transition from `from` on `event`. */
+CLM_API clm_status clm_model_builder_guard_predicate(clm_model_builder *builder, const char *from,
+                                                     const char *event, const char *predicate_name);
+
+/** Marks the transition from `from` on `event` as needing a reason, and optionally offers one (`reason` may be NULL). */
+CLM_API clm_status clm_model_builder_add_reason(clm_model_builder *builder, const char *from,
+                                                const char *event, const char *reason, int required);
+
+/** Maps `old_stage_id` of version `from_version` to `new_stage_id` of this model. */
+CLM_API clm_status clm_model_builder_add_migration(clm_model_builder *builder, int from_version,
+                                                   const char *old_stage_id, const char *new_stage_id);
+
+/**
+ * Validates and builds the model. The builder stays usable (fix and retry).
+ * @param[out] out  receives the model; free it with clm_model_free().
+ * @return CLM_OK or CLM_E_VALIDATION, with every problem in clm_last_error().
+ */
+CLM_API clm_status clm_model_builder_build(clm_model **out, const clm_model_builder *builder);
+
+/** @} */
+
+#ifdef __cplusplus
+} /* extern "C" */
+#endif
+
+#endif /* CLM_H */

@@ -1,0 +1,246 @@
+/// @file model.hpp
+/// A lifecycle model: stages and transitions as a Boost.Graph graph, with
+/// stage and event names interned to small integers so that moving a
+/// customer is a table lookup. A model is immutable once built and safe to
+/// share between threads; build one with model_builder (or from JSON, see
+/// model_json.hpp, or a preset, see presets.hpp).
+#pragma once
+
+#include <clm/error.hpp>
+
+#include <boost/graph/adjacency_list.hpp>
+
+#include <algorithm>
+#include <cstdint>
+#include <limits>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+namespace clm {
+
+/// A stage's index in its model (0-based, declaration order).
+using stage_index = std::uint16_t;
+/// An event name's index in its model (0-based, first-use order).
+using event_index = std::uint16_t;
+/// "No stage": the answer of a lookup that finds no move.
+inline constexpr stage_index no_stage = std::numeric_limits<stage_index>::max();
+/// "No transition": the answer of a transition lookup that finds none.
+inline constexpr std::uint16_t no_transition = std::numeric_limits<std::uint16_t>::max();
+
+/// What reaching a stage means. Values match clm_stage_kind in clm.h.
+enum class stage_kind : std::uint8_t {
+    open = 0,    ///< Work in progress.
+    won = 1,     ///< The goal is reached (a deal, a loyal customer).
+    lost = 2,    ///< The customer or deal is lost.
+    dormant = 3, ///< Paused: sleeping, refused with a retry date.
+    terminal = 4 ///< Ended without a win or a loss (dissolution, termination).
+};
+
+/// The JSON name of a kind ("open", "won", ...).
+inline const char *to_string(stage_kind k) noexcept {
+    switch (k) {
+    case stage_kind::open: return "open";
+    case stage_kind::won: return "won";
+    case stage_kind::lost: return "lost";
+    case stage_kind::dormant: return "dormant";
+    case stage_kind::terminal: return "terminal";
+    }
+    return "open";
+}
+
+/// Parses a kind's JSON name; nullopt for anything else.
+inline std::optional<stage_kind> parse_stage_kind(std::string_view s) noexcept {
+    if (s == "open") return stage_kind::open;
+    if (s == "won") return stage_kind::won;
+    if (s == "lost") return stage_kind::lost;
+    if (s == "dormant") return stage_kind::dormant;
+    if (s == "terminal") return stage_kind::terminal;
+    return std::nullopt;
+}
+
+/// True for the kinds where a lifecycle ends (won, lost, terminal).
+inline bool is_final(stage_kind k) noexcept {
+    return k == stage_kind::won || k == stage_kind::lost || k == stage_kind::terminal;
+}
+
+/// A condition a transition checks before it lets a customer move.
+struct guard {
+    /// The kinds of guard.
+    enum class type : std::uint8_t {
+        items_present = 0, ///< JSON "requires": named checklist items / documents are recorded.
+        min_days = 1,      ///< At least `days` days spent in the source stage.
+        predicate = 2      ///< A named predicate the host registers (C callback).
+    };
+    type kind = type::items_present;  ///< Which check.
+    std::vector<std::string> items;   ///< For items_present: every item needed.
+    int days = 0;                     ///< For min_days.
+    std::string name;                 ///< For predicate: the registered name.
+
+    /// Two guards are equal when they check the same thing.
+    bool operator==(const guard &o) const {
+        return kind == o.kind && items == o.items && days == o.days && name == o.name;
+    }
+};
+
+/// The JSON name of a guard type ("requires", "min_days", "predicate").
+inline const char *to_string(guard::type t) noexcept {
+    switch (t) {
+    case guard::type::items_present: return "requires";
+    case guard::type::min_days: return "min_days";
+    case guard::type::predicate: return "predicate";
+    }
+    return "requires";
+}
+
+/// A stage of a lifecycle (a vertex's bundled property).
+struct stage {
+    std::string id;                       ///< Unique id within the model, e.g. "proposal".
+    std::string name;                     ///< Display name, e.g. "Commercial proposal".
+    stage_kind kind = stage_kind::open;   ///< What reaching it means.
+    std::string task;                     ///< The stage's goal: the default next action.
+    std::vector<std::string> requirements;///< Items / documents needed to enter it.
+    std::optional<int> time_limit_days;   ///< Days before a customer here counts as stuck.
+    std::optional<double> probability;    ///< Win probability from this stage.
+};
+
+/// A move between stages (an edge's bundled property).
+struct transition {
+    stage_index from = 0;                ///< Source stage.
+    stage_index to = 0;                  ///< Target stage.
+    event_index event = 0;               ///< The event that triggers it.
+    std::vector<guard> guards;           ///< Checked in order; all must pass.
+    std::vector<std::string> reasons;    ///< Reasons offered for this move (loss, dissolution).
+    bool reason_required = false;        ///< The move must carry a reason.
+};
+
+/// Stage renames from an older version of the same model.
+struct migration {
+    int from_version = 0;                                     ///< The older version.
+    std::vector<std::pair<std::string, std::string>> stages;  ///< old stage id -> new stage id.
+};
+
+/// The Boost.Graph graph behind a model: vertices are stages, edges transitions.
+using lifecycle_graph =
+    boost::adjacency_list<boost::vecS, boost::vecS, boost::bidirectionalS, stage, transition>;
+
+class model_builder;
+
+/// An immutable lifecycle model. Share it as std::shared_ptr<const model>.
+class model {
+public:
+    /// The model's id, e.g. "sales6".
+    const std::string &id() const noexcept { return id_; }
+    /// The model's version (>= 1).
+    int version() const noexcept { return version_; }
+    /// Display name ("" when none was given).
+    const std::string &name() const noexcept { return name_; }
+    /// One-paragraph description.
+    const std::string &description() const noexcept { return description_; }
+    /// Where the model comes from (a seed, a methodology).
+    const std::string &source() const noexcept { return source_; }
+
+    /// Number of stages.
+    std::size_t stage_count() const noexcept { return boost::num_vertices(graph_); }
+    /// The stage at index `i` (unchecked).
+    const stage &stage_at(stage_index i) const noexcept { return graph_[i]; }
+    /// A stage's index by id, or nullopt.
+    std::optional<stage_index> find_stage(std::string_view id) const {
+        auto it = stage_ids_.find(std::string(id));
+        if (it == stage_ids_.end()) return std::nullopt;
+        return it->second;
+    }
+    /// A stage's index by id; throws not_found naming the model.
+    stage_index stage_of(std::string_view id) const {
+        auto s = find_stage(id);
+        if (!s) throw not_found("model '" + id_ + "' has no stage '" + std::string(id) + "'");
+        return *s;
+    }
+    /// The initial stage.
+    stage_index initial() const noexcept { return initial_; }
+
+    /// Number of distinct event names.
+    std::size_t event_count() const noexcept { return events_.size(); }
+    /// The name of event `e` (unchecked).
+    const std::string &event_name(event_index e) const noexcept { return events_[e]; }
+    /// An event's index by name, or nullopt.
+    std::optional<event_index> find_event(std::string_view name) const {
+        auto it = event_ids_.find(std::string(name));
+        if (it == event_ids_.end()) return std::nullopt;
+        return it->second;
+    }
+
+    /// Number of transitions.
+    std::size_t transition_count() const noexcept { return transitions_.size(); }
+    /// Transition `i` in declaration order (unchecked).
+    const transition &transition_at(std::size_t i) const noexcept { return transitions_[i]; }
+
+    /// The stage event `e` leads to from `from`, or no_stage. A table lookup.
+    stage_index next(stage_index from, event_index e) const noexcept {
+        return next_[std::size_t(from) * events_.size() + e];
+    }
+    /// The index of the transition event `e` takes from `from`, or no_transition.
+    std::uint16_t transition_on(stage_index from, event_index e) const noexcept {
+        return by_event_[std::size_t(from) * events_.size() + e];
+    }
+    /// The index of the first transition from `from` to `to`, or no_transition.
+    std::uint16_t transition_between(stage_index from, stage_index to) const noexcept {
+        return by_target_[std::size_t(from) * stage_count() + to];
+    }
+
+    /// The ideal path through the model (for funnel conversion), stage by stage.
+    const std::vector<stage_index> &main_path() const noexcept { return main_path_; }
+    /// Stage renames from older versions.
+    const std::vector<migration> &migrations() const noexcept { return migrations_; }
+    /// Where a customer in stage `old_id` of version `from_version` belongs in this
+    /// version: the migration map's target, else the same id, else nullopt.
+    std::optional<stage_index> migrate_stage(int from_version, std::string_view old_id) const {
+        for (const auto &m : migrations_) {
+            if (m.from_version != from_version) continue;
+            for (const auto &[old_stage, new_stage] : m.stages) {
+                if (old_stage == old_id) return find_stage(new_stage);
+            }
+        }
+        return find_stage(old_id);
+    }
+
+    /// The underlying Boost.Graph graph, for graph algorithms.
+    const lifecycle_graph &graph() const noexcept { return graph_; }
+
+    /// Names of every predicate guard, sorted and unique (what a host must register).
+    std::vector<std::string> predicate_names() const {
+        std::vector<std::string> out;
+        for (const auto &t : transitions_)
+            for (const auto &g : t.guards)
+                if (g.kind == guard::type::predicate) out.push_back(g.name);
+        std::sort(out.begin(), out.end());
+        out.erase(std::unique(out.begin(), out.end()), out.end());
+        return out;
+    }
+
+private:
+    friend class model_builder;
+    model() = default;
+
+    std::string id_, name_, description_, source_;
+    int version_ = 1;
+    lifecycle_graph graph_;
+    std::vector<transition> transitions_;
+    std::vector<std::string> events_;
+    std::unordered_map<std::string, stage_index> stage_ids_;
+    std::unordered_map<std::string, event_index> event_ids_;
+    std::vector<stage_index> next_;          // [from * events + event] -> to
+    std::vector<std::uint16_t> by_event_;    // [from * events + event] -> transition
+    std::vector<std::uint16_t> by_target_;   // [from * stages + to] -> first transition
+    std::vector<stage_index> main_path_;
+    std::vector<migration> migrations_;
+    stage_index initial_ = 0;
+};
+
+/// A shared, immutable model.
+using model_ptr = std::shared_ptr<const model>;
+
+} // namespace clm

@@ -1,0 +1,52 @@
+// abi_internal.hpp -- what every C ABI source file shares: the handle
+// structs and the guard that turns C++ exceptions into status codes.
+#pragma once
+
+#include <clm/clm.h>
+#include <clm/error.hpp>
+#include <clm/model.hpp>
+
+#include <new>
+#include <string>
+
+struct clm_model {
+    clm::model_ptr ptr;
+};
+
+namespace clm::abi {
+
+/// Records an error for clm_last_error() on this thread and returns its code.
+clm_status set_error(clm_status code, const char *function, const char *message) noexcept;
+/// Clears this thread's last error.
+void clear_error() noexcept;
+
+/// Runs `body`; maps every exception to a status and a message that names
+/// the C function. The body must do its work on copies and commit last, so
+/// that a failed call changes nothing.
+template <class Body>
+clm_status guarded(const char *function, Body &&body) noexcept {
+    try {
+        body();
+        clear_error();
+        return CLM_OK;
+    } catch (const clm::error &e) {
+        return set_error(e.code(), function, e.what());
+    } catch (const std::bad_alloc &) {
+        return set_error(CLM_E_NO_MEMORY, function, "out of memory");
+    } catch (const std::exception &e) {
+        return set_error(CLM_E_INTERNAL, function, e.what());
+    } catch (...) {
+        return set_error(CLM_E_INTERNAL, function, "unknown exception");
+    }
+}
+
+/// Throws invalid_argument naming the parameter when `p` is NULL.
+template <class T>
+void require(const T *p, const char *name) {
+    if (p == nullptr) throw clm::invalid_argument(std::string(name) + " must not be NULL");
+}
+
+/// Copies a std::string into a malloc'd NUL-terminated buffer for clm_string_free().
+char *dup_string(const std::string &s, size_t *out_len);
+
+} // namespace clm::abi
