@@ -1,0 +1,94 @@
+"""clm: customer lifecycle models, from Python.
+
+A ctypes binding of the clm C ABI (``include/clm/clm.h``), standard library
+only. The shared library is found through ``CLM_LIBRARY``, next to this
+package, or on the system path (see :mod:`clm._lib`).
+
+    >>> import clm
+    >>> with clm.Model.preset("sales6") as m:
+    ...     m.next_stage("presentation", "presented")
+"""
+
+from __future__ import annotations
+
+from . import _lib
+from .errors import (
+    BufferTooSmallError,
+    CallbackError,
+    CancelledError,
+    ClmError,
+    ClmIOError,
+    CorruptError,
+    DuplicateError,
+    GuardFailedError,
+    IllegalTransitionError,
+    InternalError,
+    InvalidArgumentError,
+    NoMemoryError,
+    NotFoundError,
+    ParseError,
+    Problem,
+    Status,
+    ValidationError,
+    VersionError,
+    last_error,
+    last_status,
+    status_name,
+)
+from .model import Format, Model, ModelBuilder, Stage, StageKind, Transition, presets
+
+__version__ = "0.1.0"  # the binding's version; the C library's is version_string()
+
+#: ``CLM_NONE``: ``(size_t)-1``.
+NONE: int = _lib.CLM_NONE
+
+
+def version() -> int:
+    """``clm_version_number()``: the library's version, MAJOR*10000 + MINOR*100 + PATCH."""
+    return int(_lib.lib.clm_version_number())
+
+
+def version_string() -> str:
+    """``clm_version_string()``: the library's version, e.g. ``"0.1.0"``."""
+    return _lib.lib.clm_version_string().decode("ascii")
+
+
+def library_path() -> str:
+    """The path or name the C library was loaded from."""
+    return _lib.library_path
+
+
+__all__ = [
+    "BufferTooSmallError",
+    "CallbackError",
+    "CancelledError",
+    "ClmError",
+    "ClmIOError",
+    "CorruptError",
+    "DuplicateError",
+    "Format",
+    "GuardFailedError",
+    "IllegalTransitionError",
+    "InternalError",
+    "InvalidArgumentError",
+    "Model",
+    "ModelBuilder",
+    "NONE",
+    "NoMemoryError",
+    "NotFoundError",
+    "ParseError",
+    "Problem",
+    "Stage",
+    "StageKind",
+    "Status",
+    "Transition",
+    "ValidationError",
+    "VersionError",
+    "last_error",
+    "last_status",
+    "library_path",
+    "presets",
+    "status_name",
+    "version",
+    "version_string",
+]

@@ -1,0 +1,369 @@
+"""Loading libclm and declaring the C ABI for ctypes.
+
+Every function of ``include/clm/clm.h`` that the binding can call is declared
+once, in :data:`SIGNATURES`, spelled as in the header (return type, name,
+parameter list). :func:`_declare` turns each spelling into ctypes
+``restype``/``argtypes``; functions that return a ``clm_status`` get an
+``errcheck`` that raises the matching :class:`clm.errors.ClmError`.
+
+Adding a C function to the binding is one line in :data:`SIGNATURES` (copy
+the prototype); a new handle type is one entry in :data:`HANDLE_TYPES`, a new
+enum one entry in :data:`ENUM_TYPES`. ``tests/test_coverage.py`` checks the
+table against the header.
+
+Library lookup order:
+
+1. the environment variable ``CLM_LIBRARY`` (a path; no fallback when set);
+2. a ``libclm.so*`` (``libclm*.dylib``, ``clm.dll``) next to this file;
+3. the system: ``ctypes.util.find_library("clm")``, then ``libclm.so.0``.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import os
+import re
+from pathlib import Path
+from typing import Any, Callable, Final, NamedTuple
+
+__all__ = [
+    "BINDING_VERSION",
+    "CLM_NONE",
+    "HANDLE_TYPES",
+    "ENUM_TYPES",
+    "SIGNATURES",
+    "Signature",
+    "lib",
+    "library_path",
+    "ctype_of",
+    "split_params",
+]
+
+#: The clm version this binding was written for: (major, minor, patch).
+#: The library's major must be equal and its (major, minor) at least this.
+BINDING_VERSION: Final = (0, 1, 0)
+
+#: ``CLM_NONE``, ``(size_t)-1``: "no stage", "no index".
+CLM_NONE: Final[int] = ctypes.c_size_t(-1).value
+
+
+class Signature(NamedTuple):
+    """One C function, spelled as in clm.h.
+
+    ``params`` is the parameter list exactly as in the header (``"void"`` when
+    empty). ``checked`` says whether a non-zero return is an error to raise;
+    ``None`` means "yes when the function returns ``clm_status``".
+    """
+
+    name: str
+    restype: str
+    params: str
+    checked: bool | None = None
+
+    @property
+    def is_checked(self) -> bool:
+        """Whether a non-zero result raises :class:`clm.errors.ClmError`."""
+        return self.restype == "clm_status" if self.checked is None else self.checked
+
+
+# ---------------------------------------------------------------------------
+# The C types the header uses.
+# ---------------------------------------------------------------------------
+
+
+class _Opaque(ctypes.Structure):
+    """Base of the opaque handle structs (never dereferenced)."""
+
+
+def _opaque(c_name: str) -> type[ctypes.Structure]:
+    return type(c_name, (_Opaque,), {})
+
+
+#: Opaque handle types: ``typedef struct clm_x clm_x;`` in the header.
+#: Pointers to them are distinct ctypes types, so passing a builder where a
+#: model is expected fails in Python instead of crashing in C.
+HANDLE_TYPES: Final[dict[str, type[ctypes.Structure]]] = {
+    name: _opaque(name)
+    for name in (
+        "clm_model",
+        "clm_model_builder",
+    )
+}
+
+#: Enums of the header; all passed as C ``int``.
+ENUM_TYPES: Final[frozenset[str]] = frozenset(
+    {
+        "clm_status",
+        "clm_stage_kind",
+        "clm_model_format",
+    }
+)
+
+_SCALARS: Final[dict[str, Any]] = {
+    "int": ctypes.c_int,
+    "unsigned": ctypes.c_uint,
+    "unsigned int": ctypes.c_uint,
+    "double": ctypes.c_double,
+    "size_t": ctypes.c_size_t,
+    "int32_t": ctypes.c_int32,
+    "uint32_t": ctypes.c_uint32,
+    "int64_t": ctypes.c_int64,
+    "uint64_t": ctypes.c_uint64,
+}
+
+
+def _normalize(ctype: str) -> str:
+    """``"const  char*"`` -> ``"const char *"``."""
+    ctype = re.sub(r"\s*\*\s*", " *", ctype.strip())
+    ctype = re.sub(r"\s+", " ", ctype)
+    return ctype.replace("* *", "**").replace("* *", "**")
+
+
+def ctype_of(spelling: str) -> Any:
+    """The ctypes type for a C type spelled as in clm.h (no parameter name).
+
+    Strings: ``const char *`` (input, or a getter's borrowed result) is
+    ``c_char_p``; ``char *`` (an owned string, only ever handed back to
+    ``clm_string_free``) is ``c_void_p`` so the original address survives;
+    ``char **`` (an owned out-string) is ``POINTER(c_void_p)``;
+    ``const char **`` (a borrowed out-string) is ``POINTER(c_char_p)``.
+    """
+    spelling = _normalize(spelling)
+    stars = spelling.count("*")
+    base = spelling.replace("*", "").strip()
+    is_const = base.startswith("const ")
+    if is_const:
+        base = base[len("const ") :].strip()
+    if base == "void":
+        if stars == 0:
+            return None
+        t: Any = ctypes.c_void_p
+        stars -= 1
+    elif base == "char" and stars >= 1:
+        t = ctypes.c_char_p if is_const else ctypes.c_void_p
+        stars -= 1
+    elif base in _SCALARS:
+        t = _SCALARS[base]
+    elif base in ENUM_TYPES:
+        t = ctypes.c_int
+    elif base in HANDLE_TYPES:
+        t = HANDLE_TYPES[base]
+    else:
+        raise TypeError(f"clm binding: no ctypes mapping for C type {spelling!r}; add it to clm/_lib.py")
+    if base in HANDLE_TYPES and stars == 0:
+        raise TypeError(f"clm binding: handle type {base!r} passed by value")
+    for _ in range(stars):
+        t = ctypes.POINTER(t)
+    return t
+
+
+def split_params(params: str) -> list[tuple[str, str]]:
+    """``"clm_model **out, const char *id"`` -> ``[("clm_model **", "out"), ("const char *", "id")]``."""
+    params = params.strip()
+    if params in ("", "void"):
+        return []
+    out: list[tuple[str, str]] = []
+    for p in params.split(","):
+        m = re.fullmatch(r"\s*(.*?[\s*])([A-Za-z_]\w*)\s*", p)
+        if m is None:
+            raise ValueError(f"clm binding: cannot read parameter {p!r} (every parameter needs a name)")
+        out.append((_normalize(m.group(1)), m.group(2)))
+    return out
+
+
+# ---------------------------------------------------------------------------
+# The table: every C function, in header order.
+# ---------------------------------------------------------------------------
+
+SIGNATURES: Final[tuple[Signature, ...]] = (
+    # Status codes and errors
+    Signature("clm_last_error", "const char *", "void"),
+    Signature("clm_last_status", "clm_status", "void", checked=False),
+    Signature("clm_status_name", "const char *", "clm_status status"),
+    # Version and memory
+    Signature("clm_version_number", "int", "void"),
+    Signature("clm_version_string", "const char *", "void"),
+    Signature("clm_string_free", "void", "char *str"),
+    # Lifecycle models
+    Signature("clm_preset_count", "size_t", "void"),
+    Signature("clm_preset_id", "const char *", "size_t index"),
+    Signature("clm_model_preset", "clm_status", "clm_model **out, const char *preset_id"),
+    Signature("clm_model_from_json", "clm_status", "clm_model **out, const char *json, size_t len"),
+    Signature("clm_model_load", "clm_status", "clm_model **out, const char *preset_or_path"),
+    Signature(
+        "clm_model_validate_json",
+        "clm_status",
+        "char **out_report, size_t *out_count, const char *json, size_t len, const char *name",
+    ),
+    Signature("clm_model_free", "void", "clm_model *model"),
+    Signature("clm_model_id", "const char *", "const clm_model *model"),
+    Signature("clm_model_version", "int", "const clm_model *model"),
+    Signature("clm_model_name", "const char *", "const clm_model *model"),
+    Signature("clm_model_stage_count", "size_t", "const clm_model *model"),
+    Signature("clm_model_initial_stage", "size_t", "const clm_model *model"),
+    Signature("clm_model_find_stage", "clm_status", "size_t *out, const clm_model *model, const char *stage_id"),
+    Signature("clm_model_stage_id", "const char *", "const clm_model *model, size_t index"),
+    Signature("clm_model_stage_name", "const char *", "const clm_model *model, size_t index"),
+    Signature("clm_model_stage_task", "const char *", "const clm_model *model, size_t index"),
+    Signature("clm_model_stage_kind", "int", "const clm_model *model, size_t index"),
+    Signature("clm_model_stage_time_limit", "int", "const clm_model *model, size_t index"),
+    Signature("clm_model_stage_probability", "double", "const clm_model *model, size_t index"),
+    Signature("clm_model_stage_requirement_count", "size_t", "const clm_model *model, size_t index"),
+    Signature("clm_model_stage_requirement", "const char *", "const clm_model *model, size_t index, size_t item"),
+    Signature("clm_model_transition_count", "size_t", "const clm_model *model"),
+    Signature(
+        "clm_model_transition",
+        "clm_status",
+        "size_t *out_from, size_t *out_to, const char **out_event, const clm_model *model, size_t index",
+    ),
+    Signature(
+        "clm_model_next_stage",
+        "clm_status",
+        "size_t *out, const clm_model *model, size_t from_stage, const char *event",
+    ),
+    Signature(
+        "clm_model_render",
+        "clm_status",
+        "char **out, size_t *out_len, const clm_model *model, clm_model_format format",
+    ),
+    Signature(
+        "clm_model_migrate_stage",
+        "clm_status",
+        "size_t *out, const clm_model *model, int from_version, const char *old_stage_id",
+    ),
+    # Model builder
+    Signature("clm_model_builder_new", "clm_status", "clm_model_builder **out, const char *model_id, int version"),
+    Signature("clm_model_builder_free", "void", "clm_model_builder *builder"),
+    Signature("clm_model_builder_set_name", "clm_status", "clm_model_builder *builder, const char *name"),
+    Signature(
+        "clm_model_builder_add_stage",
+        "clm_status",
+        "clm_model_builder *builder, const char *stage_id, const char *name, clm_stage_kind kind, const char *task",
+    ),
+    Signature(
+        "clm_model_builder_set_time_limit", "clm_status", "clm_model_builder *builder, const char *stage_id, int days"
+    ),
+    Signature(
+        "clm_model_builder_set_probability", "clm_status", "clm_model_builder *builder, const char *stage_id, double p"
+    ),
+    Signature(
+        "clm_model_builder_add_requirement",
+        "clm_status",
+        "clm_model_builder *builder, const char *stage_id, const char *item",
+    ),
+    Signature("clm_model_builder_set_initial", "clm_status", "clm_model_builder *builder, const char *stage_id"),
+    Signature(
+        "clm_model_builder_add_transition",
+        "clm_status",
+        "clm_model_builder *builder, const char *from, const char *to, const char *event",
+    ),
+    Signature(
+        "clm_model_builder_guard_requires",
+        "clm_status",
+        "clm_model_builder *builder, const char *from, const char *event, const char *item",
+    ),
+    Signature(
+        "clm_model_builder_guard_min_days",
+        "clm_status",
+        "clm_model_builder *builder, const char *from, const char *event, int days",
+    ),
+    Signature(
+        "clm_model_builder_guard_predicate",
+        "clm_status",
+        "clm_model_builder *builder, const char *from, const char *event, const char *predicate_name",
+    ),
+    Signature(
+        "clm_model_builder_add_reason",
+        "clm_status",
+        "clm_model_builder *builder, const char *from, const char *event, const char *reason, int required",
+    ),
+    Signature(
+        "clm_model_builder_add_migration",
+        "clm_status",
+        "clm_model_builder *builder, int from_version, const char *old_stage_id, const char *new_stage_id",
+    ),
+    Signature("clm_model_builder_build", "clm_status", "clm_model **out, const clm_model_builder *builder"),
+)
+
+
+# ---------------------------------------------------------------------------
+# Loading.
+# ---------------------------------------------------------------------------
+
+
+def _candidates() -> list[str]:
+    env = os.environ.get("CLM_LIBRARY")
+    if env:
+        return [env]
+    here = Path(__file__).resolve().parent
+    local: list[Path] = []
+    for pattern in ("libclm.so*", "libclm*.dylib", "clm.dll"):
+        local.extend(sorted(here.glob(pattern), key=lambda p: (len(p.name), p.name)))
+    names = [str(p) for p in local]
+    found = ctypes.util.find_library("clm")
+    if found:
+        names.append(found)
+    names.append("libclm.so.0")
+    return names
+
+
+def _open() -> tuple[ctypes.CDLL, str]:
+    tried: list[str] = []
+    for name in _candidates():
+        try:
+            return ctypes.CDLL(name), name
+        except OSError as e:
+            tried.append(f"  {name}: {e}")
+    hint = "set CLM_LIBRARY to the path of libclm.so" if "CLM_LIBRARY" not in os.environ else "check CLM_LIBRARY"
+    raise ImportError("clm: cannot load the clm C library (" + hint + "); tried:\n" + "\n".join(tried))
+
+
+def _check_status(result: int, func: Callable[..., Any], args: tuple[Any, ...]) -> int:
+    """errcheck of every fallible function: raise on a non-zero clm_status."""
+    if result != 0:
+        from .errors import _raise_last
+
+        _raise_last(func.__name__, result)
+    return result
+
+
+def _declare(cdll: ctypes.CDLL, sig: Signature) -> None:
+    fn = getattr(cdll, sig.name)  # AttributeError when the symbol is missing
+    fn.restype = ctype_of(sig.restype)
+    fn.argtypes = [ctype_of(t) for t, _ in split_params(sig.params)]
+    if sig.is_checked:
+        fn.errcheck = _check_status
+
+
+def _load() -> tuple[ctypes.CDLL, str]:
+    cdll, path = _open()
+    by_name = {s.name: s for s in SIGNATURES}
+    for name in ("clm_version_number", "clm_version_string"):
+        try:
+            _declare(cdll, by_name[name])
+        except AttributeError:
+            raise ImportError(f"clm: {path} is not a clm library (no {name})") from None
+    number = cdll.clm_version_number()
+    have = (number // 10000, number // 100 % 100, number % 100)
+    want = BINDING_VERSION
+    if have[0] != want[0] or have[:2] < want[:2]:
+        raise ImportError(
+            f"clm: the library {path} is version {cdll.clm_version_string().decode()} "
+            f"but this binding needs {want[0]}.{want[1]}.x or a later {want[0]}.x "
+            "(the major version must match); install a matching libclm or point CLM_LIBRARY at one"
+        )
+    missing: list[str] = []
+    for sig in SIGNATURES:
+        try:
+            _declare(cdll, sig)
+        except AttributeError:
+            missing.append(sig.name)
+    if missing:
+        raise ImportError(f"clm: the library {path} lacks {', '.join(missing)}")
+    return cdll, path
+
+
+lib: ctypes.CDLL
+library_path: str
+lib, library_path = _load()

@@ -1,0 +1,101 @@
+/// @file dates.hpp
+/// Timestamps: `YYYY-MM-DD` or `YYYY-MM-DDTHH:MM:SS`, validated with
+/// Boost.Date_Time's Gregorian calendar (2017-02-30 is refused) and stored
+/// as seconds since 1970-01-01T00:00:00. Nothing here reads the clock.
+#pragma once
+
+#include <clm/error.hpp>
+
+#include <boost/date_time/gregorian/gregorian_types.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace clm {
+
+/// Seconds since 1970-01-01T00:00:00 (no time zone: the CRM's local time).
+using timestamp = std::int64_t;
+
+/// Seconds in a day.
+inline constexpr timestamp seconds_per_day = 86400;
+
+namespace detail {
+inline bool digits(std::string_view s, std::size_t pos, std::size_t n, int &out) {
+    if (pos + n > s.size()) return false;
+    int v = 0;
+    for (std::size_t i = pos; i < pos + n; ++i) {
+        if (s[i] < '0' || s[i] > '9') return false;
+        v = v * 10 + (s[i] - '0');
+    }
+    out = v;
+    return true;
+}
+inline const boost::gregorian::date &epoch() {
+    static const boost::gregorian::date e(1970, 1, 1);
+    return e;
+}
+} // namespace detail
+
+/// Parses a timestamp; nullopt when malformed or not a real calendar date/time.
+inline std::optional<timestamp> parse_timestamp(std::string_view s) noexcept {
+    int y, mo, d, h = 0, mi = 0, se = 0;
+    if (s.size() != 10 && s.size() != 19) return std::nullopt;
+    if (!detail::digits(s, 0, 4, y) || s[4] != '-' || !detail::digits(s, 5, 2, mo) || s[7] != '-' ||
+        !detail::digits(s, 8, 2, d))
+        return std::nullopt;
+    if (s.size() == 19) {
+        if ((s[10] != 'T' && s[10] != ' ') || !detail::digits(s, 11, 2, h) || s[13] != ':' ||
+            !detail::digits(s, 14, 2, mi) || s[16] != ':' || !detail::digits(s, 17, 2, se))
+            return std::nullopt;
+        if (h > 23 || mi > 59 || se > 59) return std::nullopt;
+    }
+    if (y < 1400 || mo < 1 || mo > 12 || d < 1) return std::nullopt;
+    if (d > boost::gregorian::gregorian_calendar::end_of_month_day(static_cast<unsigned short>(y),
+                                                                    static_cast<unsigned short>(mo)))
+        return std::nullopt;
+    boost::gregorian::date date(static_cast<unsigned short>(y), static_cast<unsigned short>(mo),
+                                static_cast<unsigned short>(d));
+    timestamp days = (date - detail::epoch()).days();
+    return days * seconds_per_day + h * 3600 + mi * 60 + se;
+}
+
+/// Parses a timestamp or throws invalid_argument naming `what` and the value.
+inline timestamp require_timestamp(std::string_view s, const std::string &what) {
+    auto t = parse_timestamp(s);
+    if (!t)
+        throw invalid_argument(what + " '" + std::string(s) +
+                               "' is not a valid date (expected YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS)");
+    return *t;
+}
+
+/// The day number (days since 1970-01-01) of a timestamp.
+inline std::int64_t day_of(timestamp t) noexcept {
+    return t >= 0 ? t / seconds_per_day : -((-t + seconds_per_day - 1) / seconds_per_day);
+}
+
+/// The last second of the day `t` falls in: "as of a date" includes every event on that date.
+inline timestamp end_of_day(timestamp t) noexcept { return day_of(t) * seconds_per_day + seconds_per_day - 1; }
+
+/// Formats a timestamp as `YYYY-MM-DD`, or `YYYY-MM-DDTHH:MM:SS` when it has a time of day.
+inline std::string format_timestamp(timestamp t) {
+    std::int64_t day = day_of(t);
+    timestamp rest = t - day * seconds_per_day;
+    boost::gregorian::date d = detail::epoch() + boost::gregorian::days(static_cast<long>(day));
+    char buf[32];
+    if (rest == 0)
+        std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", int(d.year()), int(d.month()), int(d.day()));
+    else
+        std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d", int(d.year()), int(d.month()), int(d.day()),
+                      int(rest / 3600), int(rest / 60 % 60), int(rest % 60));
+    return buf;
+}
+
+/// Formats only the date part, `YYYY-MM-DD`.
+inline std::string format_date(timestamp t) { return format_timestamp(day_of(t) * seconds_per_day); }
+
+/// Whole days from `from` to `to` (by calendar day).
+inline std::int64_t days_between(timestamp from, timestamp to) noexcept { return day_of(to) - day_of(from); }
+
+} // namespace clm

@@ -1,0 +1,173 @@
+/// @file event_log.hpp
+/// The event-log CSV (docs/event-log.md): import into a portfolio and export
+/// of its journal. Columns: customer_id, timestamp, type, value (required);
+/// model, channel, manager, amount, reason, due, note (optional). Rows are
+/// applied per customer in timestamp order (stable), so the file need not be sorted.
+#pragma once
+
+#include <clm/csv.hpp>
+#include <clm/portfolio.hpp>
+
+#include <array>
+#include <numeric>
+
+namespace clm {
+
+/// The event-log columns, in the order export writes them.
+inline const std::array<const char *, 11> &event_log_columns() {
+    static const std::array<const char *, 11> cols = {"customer_id", "timestamp", "type", "value", "model", "channel",
+                                                       "manager", "amount", "reason", "due", "note"};
+    return cols;
+}
+
+/// What an import did.
+struct import_result {
+    std::size_t rows = 0;      ///< Data rows read.
+    std::size_t applied = 0;   ///< Events applied.
+    std::vector<portfolio::rejection> rejected; ///< Skipped rows with reasons (skip_bad only); index = row's line.
+};
+
+/// Parses an event-log CSV into events, in file order; throws input_error
+/// (CLM_E_PARSE) listing every malformed row (file, line, column name, customer id).
+/// `lines` receives each event's line number.
+inline std::vector<event_input> parse_event_log(std::string_view text, const std::string &file, std::vector<int> *lines = nullptr) {
+    csv_reader reader(text, file);
+    std::vector<std::string> row;
+    std::vector<diagnostic> problems;
+    if (!reader.next(row)) throw input_error(CLM_E_PARSE, {diagnostic{file, 1, 0, "empty event log: a header row is required"}});
+    const auto &cols = event_log_columns();
+    std::array<int, 11> at;
+    at.fill(-1);
+    for (std::size_t i = 0; i < row.size(); ++i) {
+        bool known = false;
+        for (std::size_t k = 0; k < cols.size(); ++k) {
+            if (row[i] != cols[k]) continue;
+            known = true;
+            if (at[k] >= 0) problems.push_back({file, 1, int(i) + 1, "duplicate column '" + row[i] + "'"});
+            at[k] = int(i);
+        }
+        if (!known) problems.push_back({file, 1, int(i) + 1, "unknown column '" + row[i] + "' (columns: customer_id, timestamp, type, value, model, channel, manager, amount, reason, due, note)"});
+    }
+    for (std::size_t k = 0; k < 4; ++k)
+        if (at[k] < 0) problems.push_back({file, 1, 0, std::string("missing required column '") + cols[k] + "'"});
+    if (!problems.empty()) throw input_error(CLM_E_PARSE, std::move(problems));
+    const std::size_t width = row.size();
+
+    std::vector<event_input> events;
+    while (reader.next(row)) {
+        int line = reader.line();
+        if (row.size() == 1 && row[0].empty()) continue; // blank line
+        auto field = [&](std::size_t k) -> const std::string & {
+            static const std::string empty;
+            return at[k] >= 0 && std::size_t(at[k]) < row.size() ? row[std::size_t(at[k])] : empty;
+        };
+        std::string who = field(0).empty() ? std::string() : " (customer '" + field(0) + "')";
+        auto bad = [&](std::size_t k, const std::string &msg) {
+            problems.push_back({file, line, at[k] + 1, std::string("column '") + cols[k] + "'" + who + ": " + msg});
+        };
+        if (row.size() != width) {
+            problems.push_back({file, line, 0, "expected " + std::to_string(width) + " fields, found " + std::to_string(row.size()) + who});
+            continue;
+        }
+        event_input ev;
+        ev.customer_id = field(0);
+        if (ev.customer_id.empty()) bad(0, "customer id is empty");
+        if (auto t = parse_timestamp(field(1))) ev.time = *t;
+        else bad(1, "'" + field(1) + "' is not a valid date (YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS)");
+        if (auto ty = parse_event_type(field(2))) ev.type = *ty;
+        else bad(2, "unknown type '" + field(2) + "' (stage, event, contact, document, document_done, purchase, next_step, attribute, tag, untag, class, score, manager, check)");
+        ev.value = field(3);
+        ev.model = field(4);
+        if (auto ch = parse_channel(field(5))) ev.via = *ch;
+        else bad(5, "unknown channel '" + field(5) + "' (messenger, email, call, online_meeting, meeting, other)");
+        ev.manager = field(6);
+        if (!field(7).empty()) {
+            char *end = nullptr;
+            double v = std::strtod(field(7).c_str(), &end);
+            if (*end != '\0' || !std::isfinite(v)) bad(7, "'" + field(7) + "' is not a number");
+            else ev.amount = v;
+        }
+        ev.reason = field(8);
+        if (!field(9).empty()) {
+            if (auto t = parse_timestamp(field(9))) ev.due = *t;
+            else bad(9, "'" + field(9) + "' is not a valid date");
+        }
+        ev.note = field(10);
+        events.push_back(std::move(ev));
+        if (lines) lines->push_back(line);
+    }
+    if (!problems.empty()) throw input_error(CLM_E_PARSE, std::move(problems));
+    return events;
+}
+
+/// Imports an event-log CSV into `p`. All-or-nothing unless `skip_bad`, in
+/// which case rows the model refuses are skipped and reported (malformed
+/// rows are always an error). Rows are applied per customer in timestamp order.
+inline import_result import_event_log(portfolio &p, std::string_view text, const std::string &file, bool skip_bad = false) {
+    std::vector<int> lines;
+    auto events = parse_event_log(text, file, &lines);
+    std::vector<std::size_t> order(events.size());
+    std::iota(order.begin(), order.end(), std::size_t(0));
+    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return events[a].time < events[b].time; });
+    std::vector<event_input> sorted;
+    sorted.reserve(events.size());
+    for (auto i : order) sorted.push_back(std::move(events[i]));
+    std::string name = file.empty() ? std::string("<input>") : file;
+    auto where = [&](std::size_t i) { return name + ":" + std::to_string(lines[order[i]]); };
+    import_result r;
+    r.rows = sorted.size();
+    r.rejected = p.apply_batch(sorted, skip_bad, where);
+    for (auto &rej : r.rejected) rej.index = std::size_t(lines[order[rej.index]]);
+    std::sort(r.rejected.begin(), r.rejected.end(), [](const auto &a, const auto &b) { return a.index < b.index; });
+    r.applied = r.rows - r.rejected.size();
+    return r;
+}
+
+/// The portfolio's journal as an event-log CSV (header + one row per event, in apply order).
+/// Importing it into a portfolio with the same models rebuilds the same state.
+inline std::string export_event_log(const portfolio &p) {
+    std::string out;
+    const auto &cols = event_log_columns();
+    for (std::size_t k = 0; k < cols.size(); ++k) {
+        if (k) out += ',';
+        out += cols[k];
+    }
+    out += '\n';
+    char num[64];
+    for (const auto &ev : p.journal()) {
+        const event_detail *d = p.detail_of(ev);
+        csv_append_field(out, p.customer_id(ev.customer));
+        out += ',';
+        out += format_timestamp(ev.time);
+        out += ',';
+        out += to_string(ev.type);
+        out += ',';
+        if (ev.type == event_type::stage) {
+            csv_append_field(out, p.model_at(ev.model).stage_at(stage_index(ev.value)).id);
+            out += ',';
+            csv_append_field(out, p.model_at(ev.model).id());
+        } else {
+            csv_append_field(out, p.text(ev.value));
+            out += ',';
+        }
+        out += ',';
+        out += to_string(ev.via);
+        out += ',';
+        if (d) csv_append_field(out, p.text(d->manager));
+        out += ',';
+        if (d && d->has_amount) {
+            std::snprintf(num, sizeof num, "%.17g", d->amount);
+            out += num;
+        }
+        out += ',';
+        if (d) csv_append_field(out, p.text(d->reason));
+        out += ',';
+        if (d && d->has_due) out += format_timestamp(d->due);
+        out += ',';
+        if (d) csv_append_field(out, p.text(d->note));
+        out += '\n';
+    }
+    return out;
+}
+
+} // namespace clm

@@ -1,0 +1,636 @@
+/// @file portfolio.hpp
+/// A portfolio: customers placed in one or more lifecycle models, and the
+/// journal of everything that happened to them. State is a fold of the
+/// journal; the portfolio keeps only what applying the next event needs
+/// (each customer's stage and entry time per model) and answers everything
+/// else, on any date, by folding the customer's events.
+///
+/// Every change is all-or-nothing: a failed apply or batch leaves the
+/// portfolio exactly as it was.
+#pragma once
+
+#include <clm/journal.hpp>
+#include <clm/model.hpp>
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <cstdlib>
+#include <functional>
+#include <map>
+#include <set>
+#include <unordered_map>
+
+namespace clm {
+
+/// One event as a caller gives it (an event-log CSV row, or the C ABI's clm_event).
+struct event_input {
+    std::string customer_id;       ///< Required.
+    timestamp time = 0;            ///< Required.
+    event_type type = event_type::stage; ///< Required.
+    std::string value;             ///< Required for most types (stage id, outcome, kind, ...).
+    std::string model;             ///< Model id; needed for stage/event when the portfolio has several.
+    channel via = channel::none;   ///< Contact channel.
+    std::string manager;           ///< Manager.
+    std::optional<double> amount;  ///< Purchase amount.
+    std::string reason;            ///< Reason (loss, dissolution).
+    std::optional<timestamp> due;  ///< Due / expiry date.
+    std::string note;              ///< Free note; for next_step, the product.
+};
+
+/// What a guard predicate sees.
+struct guard_context {
+    std::string_view customer_id; ///< The customer moving.
+    const model *lifecycle;        ///< The model.
+    stage_index from;              ///< Current stage.
+    stage_index to;                ///< Target stage.
+    timestamp time;                ///< When the move happens.
+};
+
+/// A host predicate for `predicate` guards: true lets the move happen.
+using guard_predicate = std::function<bool(const guard_context &)>;
+
+/// A customer's position in one model. 16 bytes.
+struct membership {
+    timestamp entered = 0;         ///< When the current stage was entered.
+    stage_index stage = no_stage;  ///< Current stage, or no_stage when not in the model.
+    std::uint16_t moves = 0;       ///< Stage changes so far (saturating).
+    std::uint32_t first_event = none32; ///< The event that placed the customer in the model.
+};
+static_assert(sizeof(membership) == 16, "membership is 16 bytes");
+
+/// A customer's always-present state. 16 bytes.
+struct customer_state {
+    string_id id = 0;              ///< The customer id, interned.
+    std::uint32_t last_event = none32; ///< Head of the customer's event chain.
+    timestamp last_time = 0;       ///< Time of the last event (events arrive in time order).
+};
+static_assert(sizeof(customer_state) == 16, "customer_state is 16 bytes");
+
+/// A control point (document) sent and not yet done.
+struct open_control_point {
+    std::string kind;              ///< Document kind, e.g. "proposal".
+    timestamp sent = 0;            ///< When it was sent.
+    std::optional<timestamp> due;  ///< Its due or expiry date.
+};
+
+/// The next step planned for a customer.
+struct next_step_info {
+    timestamp planned = 0;         ///< When it was planned.
+    std::optional<timestamp> due;  ///< Its date.
+    std::string goal;              ///< Its goal.
+    std::string product;           ///< The product to offer.
+};
+
+/// A purchase.
+struct purchase_info {
+    timestamp time = 0;            ///< When.
+    std::string product;           ///< What.
+    double amount = 0;             ///< For how much.
+};
+
+/// A stage entry in a customer's history.
+struct stage_entry {
+    std::size_t model_slot = 0;    ///< Which model.
+    stage_index stage = no_stage;  ///< The stage entered.
+    timestamp time = 0;            ///< When.
+    std::string reason;            ///< Why, when given.
+};
+
+/// Everything known about a customer as of a date: a fold of their events.
+struct customer_snapshot {
+    std::string id;                                        ///< Customer id.
+    std::string manager;                                   ///< Current manager ("" if none).
+    std::string customer_class;                            ///< Class (A/B/C, D/E/F, ...).
+    std::set<std::string> tags;                            ///< Static and dynamic tags.
+    std::map<std::string, std::string> attributes;         ///< key = value attributes.
+    std::map<std::string, double> scores;                  ///< Scores (expectation, satisfaction...).
+    std::optional<channel> preferred_channel;              ///< From the attribute preferred_channel.
+    std::optional<timestamp> last_contact;                 ///< Last contact, any channel.
+    std::array<std::optional<timestamp>, channel_count> last_contact_by_channel{}; ///< Per channel.
+    std::size_t contacts = 0;                              ///< Number of contacts.
+    std::vector<open_control_point> open_control_points;   ///< Sent, not done.
+    std::optional<next_step_info> next_step;               ///< The latest next step.
+    std::vector<purchase_info> purchases;                  ///< Every purchase.
+    std::set<std::string> items;                           ///< Checklist items and documents recorded.
+    std::vector<stage_entry> stages;                       ///< Stage history, all models.
+    std::vector<membership> positions;                     ///< Per model slot, as of the date.
+};
+
+/// Customers, their positions in the models, and the journal.
+class portfolio {
+public:
+    /// Adds a model; throws duplicate when one with the same id is there.
+    /// Returns its slot.
+    std::size_t add_model(model_ptr m) {
+        if (!m) throw invalid_argument("model must not be null");
+        for (const auto &x : models_)
+            if (x->id() == m->id()) throw duplicate("portfolio already has model '" + m->id() + "'");
+        if (models_.size() >= 0xFFFE) throw invalid_argument("too many models");
+        models_.push_back(m);
+        try {
+            positions_.emplace_back(customers_.size());
+        } catch (...) {
+            models_.pop_back();
+            throw;
+        }
+        return models_.size() - 1;
+    }
+    /// Number of models.
+    std::size_t model_count() const noexcept { return models_.size(); }
+    /// The model in slot `i`.
+    const model &model_at(std::size_t i) const { return *models_.at(i); }
+    /// The shared model in slot `i`.
+    const model_ptr &model_ptr_at(std::size_t i) const { return models_.at(i); }
+    /// The slot of a model id; throws not_found.
+    std::size_t model_slot(std::string_view id) const {
+        for (std::size_t i = 0; i < models_.size(); ++i)
+            if (models_[i]->id() == id) return i;
+        throw not_found("portfolio has no model '" + std::string(id) + "'");
+    }
+
+    /// While true, apply() trusts recorded history: guards are not re-checked
+    /// (transitions still are). Used when loading a verified save file.
+    void set_replaying(bool on) noexcept { replaying_ = on; }
+
+    /// Registers (or replaces) the host predicate `name` used by `predicate` guards.
+    void register_predicate(const std::string &name, guard_predicate p) { predicates_[name] = std::move(p); }
+
+    /// Number of customers.
+    std::size_t customer_count() const noexcept { return customers_.size(); }
+    /// A customer's index by id, or nullopt.
+    std::optional<std::uint32_t> find_customer(std::string_view id) const {
+        auto s = pool_.find(id);
+        if (!s || *s >= customer_of_string_.size() || customer_of_string_[*s] == none32) return std::nullopt;
+        return customer_of_string_[*s];
+    }
+    /// A customer's index by id; throws not_found.
+    std::uint32_t customer_index(std::string_view id) const {
+        auto c = find_customer(id);
+        if (!c) throw not_found("no customer '" + std::string(id) + "'");
+        return *c;
+    }
+    /// A customer's id.
+    const std::string &customer_id(std::uint32_t c) const { return pool_.at(customers_.at(c).id); }
+    /// A customer's current position in model slot `m`.
+    const membership &position(std::uint32_t c, std::size_t m) const { return positions_.at(m).at(c); }
+
+    /// The journal, in apply order.
+    const std::vector<journal_event> &journal() const noexcept { return journal_; }
+    /// The details of journal event `e`, or nullptr.
+    const event_detail *detail_of(const journal_event &e) const noexcept {
+        return e.detail == none32 ? nullptr : &details_[e.detail];
+    }
+    /// An interned string.
+    const std::string &text(string_id s) const noexcept { return pool_.at(s); }
+
+    /// Applies one event, checking the model's transition and guards. On any
+    /// error nothing changes. Throws invalid_argument, not_found,
+    /// illegal_transition or guard_failed with a message naming the customer,
+    /// the stages and the guard.
+    void apply(const event_input &ev) {
+        undo u(*this);
+        apply_unguarded(ev, u);
+        u.commit();
+    }
+
+    /// A rejected event of a batch: its position in the batch and why.
+    struct rejection {
+        std::size_t index;   ///< Position in the batch.
+        clm_status code;     ///< The error's status.
+        std::string message; ///< The error's message.
+    };
+
+    /// Applies events in order. When `skip_bad` is false the batch is
+    /// all-or-nothing (the first error is thrown, nothing changes); otherwise
+    /// bad events are skipped and returned with their reasons.
+    std::vector<rejection> apply_batch(const std::vector<event_input> &events, bool skip_bad,
+                                       const std::function<std::string(std::size_t)> &where = {}) {
+        std::vector<rejection> rejected;
+        undo batch(*this);
+        for (std::size_t i = 0; i < events.size(); ++i) {
+            if (!skip_bad) {
+                try {
+                    apply_unguarded(events[i], batch);
+                } catch (const error &e) {
+                    if (!where) throw;
+                    rethrow_with(e, where(i));
+                }
+                continue;
+            }
+            undo one(*this);
+            try {
+                apply_unguarded(events[i], one);
+                one.commit_into(batch);
+            } catch (const error &e) {
+                rejected.push_back({i, e.code(), where ? where(i) + ": " + e.what() : e.what()});
+            }
+        }
+        batch.commit();
+        return rejected;
+    }
+
+    /// The stage of customer `c` in model slot `m` as of `t` (every event up to
+    /// `t` counted), and when it was entered; stage no_stage when not yet in the model.
+    membership position_as_of(std::uint32_t c, std::size_t m, timestamp t) const {
+        membership out;
+        // Walk back to the newest stage event at or before t, then on back
+        // while the stage stays the same, to find when it was entered.
+        bool found = false;
+        for (std::uint32_t e = customers_.at(c).last_event; e != none32; e = journal_[e].prev) {
+            const auto &ev = journal_[e];
+            if (ev.type != event_type::stage || ev.model != m || ev.time > t) continue;
+            if (!found) {
+                out.stage = stage_index(ev.value);
+                found = true;
+            } else if (ev.value != out.stage) {
+                break;
+            }
+            out.entered = ev.time;
+            out.first_event = e;
+        }
+        return out;
+    }
+
+    /// Customers per stage of model slot `m` as of `t` (index = stage; customers not in the model are not counted).
+    std::vector<std::size_t> stage_counts(std::size_t m, std::optional<timestamp> t = std::nullopt) const {
+        std::vector<std::size_t> counts(model_at(m).stage_count(), 0);
+        for (std::uint32_t c = 0; c < customers_.size(); ++c) {
+            stage_index s = t ? position_as_of(c, m, *t).stage : positions_[m][c].stage;
+            if (s != no_stage) ++counts[s];
+        }
+        return counts;
+    }
+
+    /// Everything known about customer `c` as of `t` (all events when nullopt).
+    customer_snapshot snapshot(std::uint32_t c, std::optional<timestamp> t = std::nullopt) const {
+        customer_snapshot s;
+        s.id = customer_id(c);
+        s.positions.assign(models_.size(), membership{});
+        std::vector<std::uint32_t> chain;
+        for (std::uint32_t e = customers_.at(c).last_event; e != none32; e = journal_[e].prev) chain.push_back(e);
+        for (auto it = chain.rbegin(); it != chain.rend(); ++it) {
+            const journal_event &ev = journal_[*it];
+            if (t && ev.time > *t) break;
+            fold(s, ev, *it);
+        }
+        return s;
+    }
+
+    /// The events of customer `c`, oldest first.
+    std::vector<std::uint32_t> history(std::uint32_t c) const {
+        std::vector<std::uint32_t> chain;
+        for (std::uint32_t e = customers_.at(c).last_event; e != none32; e = journal_[e].prev) chain.push_back(e);
+        std::reverse(chain.begin(), chain.end());
+        return chain;
+    }
+
+    /// Moves every customer of the model with the same id as `next` to `next`
+    /// (a newer version), through its migration map. All-or-nothing: throws
+    /// not_found listing the stages that have no place in the new version.
+    void migrate(model_ptr next) {
+        if (!next) throw invalid_argument("model must not be null");
+        std::size_t m = model_slot(next->id());
+        const model &old = *models_[m];
+        if (next->version() <= old.version())
+            throw invalid_argument("model '" + next->id() + "': migration needs a newer version than " +
+                                   std::to_string(old.version()) + ", got " + std::to_string(next->version()));
+        std::vector<stage_index> map(old.stage_count(), no_stage);
+        std::vector<bool> used(old.stage_count(), false);
+        for (const auto &ev : journal_)
+            if (ev.type == event_type::stage && ev.model == m) used[ev.value] = true;
+        std::string missing;
+        for (stage_index s = 0; s < old.stage_count(); ++s) {
+            auto to = next->migrate_stage(old.version(), old.stage_at(s).id);
+            if (to) map[s] = *to;
+            else if (used[s]) missing += (missing.empty() ? "'" : ", '") + old.stage_at(s).id + "'";
+        }
+        if (!missing.empty())
+            throw not_found("model '" + next->id() + "' v" + std::to_string(next->version()) + " has no place for stage(s) " +
+                            missing + " of v" + std::to_string(old.version()) + "; add a migration map");
+        std::vector<journal_event> journal = journal_;
+        std::vector<membership> pos = positions_[m];
+        for (auto &ev : journal)
+            if (ev.type == event_type::stage && ev.model == m) ev.value = map[ev.value];
+        for (auto &p : pos)
+            if (p.stage != no_stage) p.stage = map[p.stage];
+        // Nothing below can throw.
+        journal_.swap(journal);
+        positions_[m].swap(pos);
+        models_[m] = std::move(next);
+    }
+
+private:
+    // Records what a change touched so that it can be rolled back exactly.
+    class undo {
+    public:
+        explicit undo(portfolio &p)
+            : p_(p), journal_(p.journal_.size()), details_(p.details_.size()), pool_(p.pool_.size()),
+              customers_(p.customers_.size()), lookup_(p.customer_of_string_.size()) {}
+        undo(const undo &) = delete;
+        undo &operator=(const undo &) = delete;
+        ~undo() {
+            if (!done_) rollback();
+        }
+        // Saves a customer's state before its first change in this transaction.
+        void touch(std::uint32_t c) {
+            if (c >= customers_ || saved_.count(c)) return;
+            saved c_state;
+            c_state.state = p_.customers_[c];
+            for (const auto &pos : p_.positions_) c_state.positions.push_back(pos[c]);
+            saved_.emplace(c, std::move(c_state));
+        }
+        void commit() { done_ = true; }
+        // Hands this (nested) transaction's saved states to the enclosing one.
+        void commit_into(undo &outer) {
+            for (auto &[c, s] : saved_)
+                if (!outer.saved_.count(c) && c < outer.customers_) outer.saved_.emplace(c, std::move(s));
+            done_ = true;
+        }
+
+    private:
+        struct saved {
+            customer_state state;
+            std::vector<membership> positions;
+        };
+        void rollback() noexcept {
+            for (auto &[c, s] : saved_) {
+                p_.customers_[c] = s.state;
+                for (std::size_t m = 0; m < s.positions.size() && m < p_.positions_.size(); ++m) p_.positions_[m][c] = s.positions[m];
+            }
+            for (std::size_t c = customers_; c < p_.customers_.size(); ++c) {
+                string_id id = p_.customers_[c].id;
+                if (id < p_.customer_of_string_.size()) p_.customer_of_string_[id] = none32;
+            }
+            p_.journal_.resize(journal_);
+            p_.details_.resize(details_);
+            p_.customers_.resize(customers_);
+            for (auto &pos : p_.positions_) pos.resize(customers_);
+            p_.customer_of_string_.resize(lookup_);
+            try {
+                p_.pool_.truncate(pool_);
+            } catch (...) {
+                // Erasing from a hash map does not allocate; nothing to do.
+            }
+        }
+        portfolio &p_;
+        std::size_t journal_, details_, pool_, customers_, lookup_;
+        std::unordered_map<std::uint32_t, saved> saved_;
+        bool done_ = false;
+    };
+
+    [[noreturn]] static void rethrow_with(const error &e, const std::string &where) {
+        std::string msg = where + ": " + e.what();
+        switch (e.code()) {
+        case CLM_E_NOT_FOUND: throw not_found(msg);
+        case CLM_E_ILLEGAL_TRANSITION: throw illegal_transition(msg);
+        case CLM_E_GUARD_FAILED: throw guard_failed(msg);
+        case CLM_E_DUPLICATE: throw duplicate(msg);
+        default: throw error(e.code(), msg);
+        }
+    }
+
+    std::uint32_t customer_for(const std::string &id, undo &u) {
+        if (auto c = find_customer(id)) {
+            u.touch(*c);
+            return *c;
+        }
+        if (customers_.size() >= none32 - 1) throw invalid_argument("too many customers");
+        string_id s = pool_.intern(id);
+        customer_state st;
+        st.id = s;
+        customers_.push_back(st);
+        for (auto &pos : positions_) pos.emplace_back();
+        if (customer_of_string_.size() <= s) customer_of_string_.resize(std::size_t(s) + 1, none32);
+        customer_of_string_[s] = std::uint32_t(customers_.size() - 1);
+        return std::uint32_t(customers_.size() - 1);
+    }
+
+    std::size_t slot_for(const event_input &ev) const {
+        if (!ev.model.empty()) return model_slot(ev.model);
+        if (models_.size() == 1) return 0;
+        if (models_.empty()) throw not_found("customer '" + ev.customer_id + "': the portfolio has no model for a " + to_string(ev.type) + " event");
+        throw invalid_argument("customer '" + ev.customer_id + "': the portfolio has several models, so a " +
+                               to_string(ev.type) + " event must name its model");
+    }
+
+    bool has_item(std::uint32_t c, const std::string &item) const {
+        auto id = pool_.find(item);
+        if (!id) return false;
+        for (std::uint32_t e = customers_[c].last_event; e != none32; e = journal_[e].prev) {
+            const auto &ev = journal_[e];
+            if ((ev.type == event_type::check || ev.type == event_type::document || ev.type == event_type::document_done) && ev.value == *id)
+                return true;
+        }
+        return false;
+    }
+
+    // Checks the move from the customer's current stage to `to`; throws when refused.
+    void check_move(std::uint32_t c, const event_input &ev, std::size_t m, stage_index from, stage_index to,
+                    std::uint16_t t_index, timestamp entered) const {
+        const model &mdl = *models_[m];
+        auto who = [&] { return "customer '" + ev.customer_id + "' in model '" + mdl.id() + "': "; };
+        auto move = [&] { return "'" + mdl.stage_at(from).id + "' -> '" + mdl.stage_at(to).id + "'"; };
+        const transition &tr = mdl.transition_at(t_index);
+        for (const guard &g : tr.guards) {
+            switch (g.kind) {
+            case guard::type::items_present:
+                for (const auto &item : g.items)
+                    if (!has_item(c, item))
+                        throw guard_failed(who() + "move " + move() + " refused by guard requires '" + item + "': not recorded");
+                break;
+            case guard::type::min_days: {
+                auto days = days_between(entered, ev.time);
+                if (days < g.days)
+                    throw guard_failed(who() + "move " + move() + " refused by guard min_days " + std::to_string(g.days) +
+                                       ": " + std::to_string(days) + " days in '" + mdl.stage_at(from).id + "'");
+                break;
+            }
+            case guard::type::predicate: {
+                auto it = predicates_.find(g.name);
+                if (it == predicates_.end())
+                    throw guard_failed(who() + "move " + move() + " needs predicate '" + g.name + "', which is not registered");
+                guard_context ctx{ev.customer_id, &mdl, from, to, ev.time};
+                if (!it->second(ctx))
+                    throw guard_failed(who() + "move " + move() + " refused by guard predicate '" + g.name + "'");
+                break;
+            }
+            }
+        }
+        for (const auto &item : mdl.stage_at(to).requirements)
+            if (!has_item(c, item))
+                throw guard_failed(who() + "move " + move() + " refused: stage '" + mdl.stage_at(to).id + "' requires '" + item + "', not recorded");
+        if (tr.reason_required && ev.reason.empty())
+            throw guard_failed(who() + "move " + move() + " needs a reason" +
+                               (tr.reasons.empty() ? std::string() : " (e.g. '" + tr.reasons.front() + "')"));
+    }
+
+    void apply_unguarded(const event_input &ev, undo &u) {
+        if (ev.customer_id.empty()) throw invalid_argument("an event needs a customer id");
+        bool needs_value = ev.type != event_type::contact && ev.type != event_type::next_step;
+        if (needs_value && ev.value.empty())
+            throw invalid_argument("customer '" + ev.customer_id + "': a " + to_string(ev.type) + " event needs a value");
+        if (ev.type == event_type::purchase && ev.amount && !std::isfinite(*ev.amount))
+            throw invalid_argument("customer '" + ev.customer_id + "': purchase amount must be a finite number");
+        if ((ev.type == event_type::attribute || ev.type == event_type::score) && ev.value.find('=') == std::string::npos)
+            throw invalid_argument("customer '" + ev.customer_id + "': a " + to_string(ev.type) + " event's value must be key=value, got '" + ev.value + "'");
+        if (ev.type == event_type::score) {
+            std::string num = ev.value.substr(ev.value.find('=') + 1);
+            char *end = nullptr;
+            double v = std::strtod(num.c_str(), &end);
+            if (num.empty() || *end != '\0' || !std::isfinite(v))
+                throw invalid_argument("customer '" + ev.customer_id + "': score '" + ev.value + "' needs a number after '='");
+        }
+
+        std::size_t m = 0;
+        stage_index to = no_stage;
+        bool is_move = ev.type == event_type::stage || ev.type == event_type::event;
+        std::optional<std::uint32_t> existing = find_customer(ev.customer_id);
+        if (existing && customers_[*existing].last_event != none32 && ev.time < customers_[*existing].last_time)
+            throw invalid_argument("customer '" + ev.customer_id + "': event at " + format_timestamp(ev.time) +
+                                   " is older than the customer's last event at " + format_timestamp(customers_[*existing].last_time) +
+                                   "; apply a customer's events in time order");
+        if (is_move) {
+            m = slot_for(ev);
+            const model &mdl = *models_[m];
+            membership cur = existing ? positions_[m][*existing] : membership{};
+            if (ev.type == event_type::stage) {
+                auto s = mdl.find_stage(ev.value);
+                if (!s) throw not_found("customer '" + ev.customer_id + "': model '" + mdl.id() + "' has no stage '" + ev.value + "'");
+                to = *s;
+            } else {
+                if (cur.stage == no_stage)
+                    throw illegal_transition("customer '" + ev.customer_id + "' is not in model '" + mdl.id() + "', so event '" + ev.value + "' cannot move them");
+                auto e = mdl.find_event(ev.value);
+                if (!e) throw not_found("customer '" + ev.customer_id + "': model '" + mdl.id() + "' has no event '" + ev.value + "'");
+                to = mdl.next(cur.stage, *e);
+                if (to == no_stage)
+                    throw illegal_transition("customer '" + ev.customer_id + "' in model '" + mdl.id() + "': stage '" + mdl.stage_at(cur.stage).id + "' has no transition on '" + ev.value + "'");
+            }
+            if (cur.stage != no_stage && cur.stage != to) {
+                auto t = mdl.transition_between(cur.stage, to);
+                if (t == no_transition)
+                    throw illegal_transition("customer '" + ev.customer_id + "' in model '" + mdl.id() + "': no transition from '" +
+                                             mdl.stage_at(cur.stage).id + "' to '" + mdl.stage_at(to).id + "'");
+                if (!replaying_) check_move(*existing, ev, m, cur.stage, to, t, cur.entered);
+            }
+        }
+
+        std::uint32_t c = customer_for(ev.customer_id, u);
+        journal_event je;
+        je.time = ev.time;
+        je.customer = c;
+        je.type = is_move ? event_type::stage : ev.type;
+        je.via = ev.via;
+        je.value = is_move ? std::uint32_t(to) : pool_.intern(ev.value);
+        if (is_move) je.model = std::uint16_t(m);
+        bool has_detail = ev.amount || ev.due || !ev.manager.empty() || !ev.reason.empty() || !ev.note.empty();
+        if (has_detail) {
+            event_detail d;
+            if (ev.amount) {
+                d.amount = *ev.amount;
+                d.has_amount = true;
+            }
+            if (ev.due) {
+                d.due = *ev.due;
+                d.has_due = true;
+            }
+            d.manager = pool_.intern(ev.manager);
+            d.reason = pool_.intern(ev.reason);
+            d.note = pool_.intern(ev.note);
+            details_.push_back(d);
+            je.detail = std::uint32_t(details_.size() - 1);
+        }
+        je.prev = customers_[c].last_event;
+        journal_.push_back(je);
+        customers_[c].last_event = std::uint32_t(journal_.size() - 1);
+        customers_[c].last_time = ev.time;
+        if (is_move) {
+            membership &pos = positions_[m][c];
+            if (pos.stage == no_stage) pos.first_event = customers_[c].last_event;
+            if (pos.stage != to) {
+                pos.stage = to;
+                pos.entered = ev.time;
+                if (pos.moves < 0xFFFF) ++pos.moves;
+            }
+        }
+    }
+
+    void fold(customer_snapshot &s, const journal_event &ev, std::uint32_t index) const {
+        const event_detail *d = detail_of(ev);
+        const std::string &value = ev.type == event_type::stage ? pool_.at(0) : pool_.at(ev.value);
+        switch (ev.type) {
+        case event_type::stage: {
+            membership &pos = s.positions[ev.model];
+            if (pos.stage == no_stage) pos.first_event = index;
+            if (pos.stage != stage_index(ev.value)) {
+                pos.stage = stage_index(ev.value);
+                pos.entered = ev.time;
+                if (pos.moves < 0xFFFF) ++pos.moves;
+            }
+            s.stages.push_back({ev.model, stage_index(ev.value), ev.time, d ? pool_.at(d->reason) : std::string()});
+            break;
+        }
+        case event_type::contact:
+            s.last_contact = ev.time;
+            s.last_contact_by_channel[static_cast<int>(ev.via)] = ev.time;
+            ++s.contacts;
+            break;
+        case event_type::document:
+            s.items.insert(value);
+            s.open_control_points.push_back({value, ev.time, d && d->has_due ? std::optional<timestamp>(d->due) : std::nullopt});
+            break;
+        case event_type::document_done:
+            s.items.insert(value);
+            s.open_control_points.erase(std::remove_if(s.open_control_points.begin(), s.open_control_points.end(),
+                                                       [&](const open_control_point &p) { return p.kind == value; }),
+                                        s.open_control_points.end());
+            break;
+        case event_type::purchase:
+            s.purchases.push_back({ev.time, value, d && d->has_amount ? d->amount : 0.0});
+            break;
+        case event_type::next_step: {
+            next_step_info n;
+            n.planned = ev.time;
+            n.goal = value;
+            if (d) {
+                if (d->has_due) n.due = d->due;
+                n.product = pool_.at(d->note);
+            }
+            s.next_step = n;
+            break;
+        }
+        case event_type::attribute: {
+            auto eq = value.find('=');
+            std::string key = value.substr(0, eq), val = value.substr(eq + 1);
+            if (key == "preferred_channel") s.preferred_channel = parse_channel(val);
+            s.attributes[key] = val;
+            break;
+        }
+        case event_type::tag: s.tags.insert(value); break;
+        case event_type::untag: s.tags.erase(value); break;
+        case event_type::class_change: s.customer_class = value; break;
+        case event_type::score: {
+            auto eq = value.find('=');
+            s.scores[value.substr(0, eq)] = std::strtod(value.c_str() + eq + 1, nullptr);
+            break;
+        }
+        case event_type::manager: s.manager = value; break;
+        case event_type::check: s.items.insert(value); break;
+        case event_type::event: break; // journaled as stage events
+        }
+        if (ev.type == event_type::contact && d && d->manager && s.manager.empty()) s.manager = pool_.at(d->manager);
+    }
+
+    std::vector<model_ptr> models_;
+    std::vector<customer_state> customers_;
+    std::vector<std::vector<membership>> positions_;   // [model slot][customer]
+    std::vector<std::uint32_t> customer_of_string_;    // string id -> customer index
+    std::vector<journal_event> journal_;
+    std::vector<event_detail> details_;
+    string_pool pool_;
+    std::unordered_map<std::string, guard_predicate> predicates_;
+    bool replaying_ = false;
+};
+
+} // namespace clm
