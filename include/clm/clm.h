@@ -383,6 +383,228 @@ CLM_API clm_status clm_model_builder_build(clm_model **out, const clm_model_buil
 
 /** @} */
 
+/* ======================================================================
+ * Portfolios: customers in motion
+ * ====================================================================== */
+
+/** @defgroup portfolio Portfolios and the event journal
+ *  A portfolio holds customers, places them in one or more models, and keeps
+ *  the journal of everything that happened to them; state is a fold of the
+ *  journal, so every query can be asked "as of" a past date.
+ *
+ *  Lifecycle: clm_portfolio_new() or clm_portfolio_load(), add models, apply
+ *  events or import an event-log CSV (docs/event-log.md), query, save,
+ *  clm_portfolio_free().
+ *
+ *  Threading: one writer at a time per portfolio; any number of concurrent
+ *  readers (query functions take a const handle) while nobody writes.
+ *
+ *  Dates are strings `YYYY-MM-DD` or `YYYY-MM-DDTHH:MM:SS`. "As of a date"
+ *  counts every event on that date. An `as_of` of NULL means "now": after
+ *  every event in the journal.
+ *  @{ */
+
+/** A portfolio of customers, their positions and their journal. */
+typedef struct clm_portfolio clm_portfolio;
+
+/**
+ * One event, field for field an event-log CSV row (docs/event-log.md).
+ * Set `struct_size` to sizeof(clm_event) (CLM_EVENT_INIT does): later
+ * versions may append fields, and the library reads only what you sized.
+ * NULL and "" mean "not given".
+ */
+typedef struct clm_event {
+    size_t struct_size;      /**< sizeof(clm_event) as the caller compiled it. */
+    const char *customer_id; /**< Required. */
+    const char *timestamp;   /**< Required: YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS. */
+    const char *type;        /**< Required: stage, event, contact, document, document_done, purchase,
+                                  next_step, attribute, tag, untag, class, score, manager, check. */
+    const char *value;       /**< Stage id, event name, outcome, document kind, key=value, ... */
+    const char *model;       /**< Model id; required for stage/event when the portfolio has several. */
+    const char *channel;     /**< messenger, email, call, online_meeting, meeting, other. */
+    const char *manager;     /**< Manager. */
+    const char *reason;      /**< Reason (loss, dissolution). */
+    const char *due;         /**< Due or expiry date. */
+    const char *note;        /**< Note; for next_step, the product. */
+    double amount;           /**< Purchase amount, read when has_amount is non-zero. */
+    int has_amount;          /**< Non-zero when amount is given. */
+} clm_event;
+
+/** Initialiser for a clm_event: `clm_event ev = CLM_EVENT_INIT;`. */
+#define CLM_EVENT_INIT { sizeof(clm_event), NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0.0, 0 }
+
+/** Batch flag: skip events the model refuses and report them, instead of failing the whole batch. */
+#define CLM_BATCH_SKIP_BAD 1u
+
+/** Maturity export formats for clm_portfolio_export(). */
+typedef enum clm_export_format {
+    CLM_EXPORT_CSV = 0,  /**< One CSV row per customer. */
+    CLM_EXPORT_JSON = 1  /**< A JSON document. */
+} clm_export_format;
+
+/**
+ * A host predicate for `predicate` guards.
+ * @param payload  the pointer given to clm_portfolio_register_predicate().
+ * @param customer_id, model_id, from_stage, to_stage, date  the move being checked.
+ * @return 1 to allow the move, 0 to refuse it (CLM_E_GUARD_FAILED), a negative
+ *         value to report an error (CLM_E_CALLBACK). Must not call back into the
+ *         same portfolio.
+ */
+typedef int (*clm_predicate_fn)(void *payload, const char *customer_id, const char *model_id,
+                                const char *from_stage, const char *to_stage, const char *date);
+
+/**
+ * Creates an empty portfolio.
+ * @param[out] out  receives it; free with clm_portfolio_free().
+ */
+CLM_API clm_status clm_portfolio_new(clm_portfolio **out);
+
+/** Releases a portfolio. NULL is a no-op. */
+CLM_API void clm_portfolio_free(clm_portfolio *portfolio);
+
+/**
+ * Adds a model; the portfolio shares it (the caller may free its handle).
+ * @param[out] out_slot  receives the model's slot (may be NULL).
+ * @return CLM_OK, CLM_E_DUPLICATE (a model with that id is there), CLM_E_INVALID_ARGUMENT.
+ */
+CLM_API clm_status clm_portfolio_add_model(size_t *out_slot, clm_portfolio *portfolio, const clm_model *model);
+
+/** Number of models in the portfolio (0 for NULL). */
+CLM_API size_t clm_portfolio_model_count(const clm_portfolio *portfolio);
+
+/** The model in `slot`, owned by the portfolio (lives until it is freed or migrated), or NULL. */
+CLM_API const clm_model *clm_portfolio_model(const clm_portfolio *portfolio, size_t slot);
+
+/**
+ * Moves every customer of the model with the same id to a newer version of it,
+ * through the new version's migration map; history is kept. All-or-nothing.
+ * @return CLM_OK; CLM_E_NOT_FOUND (no such model, or a used stage with no place
+ *         in the new version); CLM_E_INVALID_ARGUMENT (not newer).
+ */
+CLM_API clm_status clm_portfolio_migrate(clm_portfolio *portfolio, const clm_model *newer);
+
+/**
+ * Registers the host predicate `name` for `predicate` guards (replacing one of the same name).
+ * `payload` is passed back to every call and must outlive the portfolio.
+ */
+CLM_API clm_status clm_portfolio_register_predicate(clm_portfolio *portfolio, const char *name,
+                                                    clm_predicate_fn fn, void *payload);
+
+/**
+ * Applies one event, checking the model's transition and guards.
+ * @return CLM_OK; CLM_E_ILLEGAL_TRANSITION or CLM_E_GUARD_FAILED with a message
+ *         naming the customer, the stages and the guard; CLM_E_INVALID_ARGUMENT
+ *         (bad date, missing field, events out of time order); CLM_E_NOT_FOUND.
+ *         On error nothing changes.
+ */
+CLM_API clm_status clm_portfolio_apply(clm_portfolio *portfolio, const clm_event *event);
+
+/**
+ * Applies `count` events in order. Without CLM_BATCH_SKIP_BAD the batch is
+ * all-or-nothing. With it, refused events are skipped.
+ * @param[out] out_applied     receives how many were applied (may be NULL).
+ * @param[out] out_rejections  receives "" or one line per skipped event,
+ *        `event INDEX: message`; free with clm_string_free() (may be NULL).
+ * @param events  an array of `count` events, each with the same struct_size.
+ */
+CLM_API clm_status clm_portfolio_apply_batch(size_t *out_applied, char **out_rejections, clm_portfolio *portfolio,
+                                             const clm_event *events, size_t count, unsigned flags);
+
+/**
+ * Imports an event-log CSV (docs/event-log.md). Rows are applied per customer
+ * in timestamp order. All-or-nothing unless flags has CLM_BATCH_SKIP_BAD (then
+ * rows the model refuses are skipped; malformed rows always fail the import).
+ * @param[out] out_applied     events applied (may be NULL).
+ * @param[out] out_rejections  "" or one `NAME:LINE: message` line per skipped row; free with clm_string_free() (may be NULL).
+ * @param csv, len  the CSV text; @param name  its name in messages (may be NULL).
+ * @return CLM_OK; CLM_E_PARSE (every malformed row listed: file, line, column, customer);
+ *         CLM_E_ILLEGAL_TRANSITION, CLM_E_GUARD_FAILED, ... for the first refused row.
+ */
+CLM_API clm_status clm_portfolio_import_csv(size_t *out_applied, char **out_rejections, clm_portfolio *portfolio,
+                                            const char *csv, size_t len, const char *name, unsigned flags);
+
+/** Like clm_portfolio_import_csv() for a file; CLM_E_IO when it cannot be read. */
+CLM_API clm_status clm_portfolio_import_csv_file(size_t *out_applied, char **out_rejections,
+                                                 clm_portfolio *portfolio, const char *path, unsigned flags);
+
+/**
+ * The journal as an event-log CSV, in apply order; importing it into a
+ * portfolio with the same models rebuilds the same state.
+ * @param[out] out  free with clm_string_free(); @param[out] out_len may be NULL.
+ */
+CLM_API clm_status clm_portfolio_export_events(char **out, size_t *out_len, const clm_portfolio *portfolio);
+
+/** Number of customers (0 for NULL). */
+CLM_API size_t clm_portfolio_customer_count(const clm_portfolio *portfolio);
+
+/** Customer `index`'s id, owned by the portfolio, or NULL when out of range. */
+CLM_API const char *clm_portfolio_customer_id(const clm_portfolio *portfolio, size_t index);
+
+/** Number of journal events (0 for NULL). */
+CLM_API size_t clm_portfolio_event_count(const clm_portfolio *portfolio);
+
+/**
+ * A customer's stage in a model as of a date.
+ * @param[out] out_stage  receives the stage index, or CLM_NONE when the customer
+ *        was not in the model on that date.
+ * @param[out] out_days   receives the whole days in that stage as of the date
+ *        (may be NULL; with as_of NULL, days up to the customer's last event).
+ * @param model_id  NULL when the portfolio has one model.
+ * @param as_of     a date, or NULL for now.
+ * @return CLM_OK, CLM_E_NOT_FOUND (customer or model), CLM_E_INVALID_ARGUMENT.
+ */
+CLM_API clm_status clm_portfolio_stage(size_t *out_stage, int64_t *out_days, const clm_portfolio *portfolio,
+                                       const char *customer_id, const char *model_id, const char *as_of);
+
+/**
+ * Customers per stage of a model as of a date.
+ * @param[out] counts  an array of `capacity` entries; entry i receives the count of stage i.
+ * @param[out] out_total  customers in the model on that date (may be NULL).
+ * @return CLM_OK; CLM_E_BUFFER_TOO_SMALL when capacity is below the model's
+ *         stage count (nothing written); CLM_E_NOT_FOUND.
+ */
+CLM_API clm_status clm_portfolio_stage_counts(size_t *counts, size_t capacity, size_t *out_total,
+                                              const clm_portfolio *portfolio, const char *model_id, const char *as_of);
+
+/**
+ * Everything known about a customer as of a date, as JSON: stage, entry date,
+ * days in stage and time-limit flag per model; last contact and days since it
+ * (per channel); open control points with due dates; next step; tags,
+ * attributes, scores, class, manager; purchases and revenue.
+ * @param[out] out  free with clm_string_free(); @param as_of NULL for the last event's date.
+ */
+CLM_API clm_status clm_portfolio_customer_json(char **out, size_t *out_len, const clm_portfolio *portfolio,
+                                               const char *customer_id, const char *as_of);
+
+/** A customer's full history (every event, oldest first) as a JSON array; free with clm_string_free(). */
+CLM_API clm_status clm_portfolio_history_json(char **out, size_t *out_len, const clm_portfolio *portfolio,
+                                              const char *customer_id);
+
+/**
+ * The portfolio export with maturity markers (one row per customer: id,
+ * manager, class, stage and days in stage per model, last contact, next step).
+ * @param[out] out  free with clm_string_free(); @param as_of NULL for the last event's date.
+ */
+CLM_API clm_status clm_portfolio_export(char **out, size_t *out_len, const clm_portfolio *portfolio,
+                                        const char *as_of, clm_export_format format);
+
+/**
+ * Saves the portfolio (models, customers, journal) to a file atomically: after
+ * a crash the file holds the old save or the new one, never a mix.
+ * @return CLM_OK, CLM_E_IO.
+ */
+CLM_API clm_status clm_portfolio_save(const clm_portfolio *portfolio, const char *path);
+
+/**
+ * Loads a saved portfolio, verifying it first (checksum, length, version).
+ * @param[out] out  receives the portfolio; free with clm_portfolio_free().
+ * @return CLM_OK; CLM_E_IO; CLM_E_CORRUPT (damaged: nothing is loaded);
+ *         CLM_E_VERSION (written by a newer format).
+ */
+CLM_API clm_status clm_portfolio_load(clm_portfolio **out, const char *path);
+
+/** @} */
+
 #ifdef __cplusplus
 } /* extern "C" */
 #endif

@@ -102,8 +102,11 @@ inline std::vector<event_input> parse_event_log(std::string_view text, const std
 
 /// Imports an event-log CSV into `p`. All-or-nothing unless `skip_bad`, in
 /// which case rows the model refuses are skipped and reported (malformed
-/// rows are always an error). Rows are applied per customer in timestamp order.
-inline import_result import_event_log(portfolio &p, std::string_view text, const std::string &file, bool skip_bad = false) {
+/// rows are always an error). Rows are applied per customer in timestamp
+/// order. `finish`, when given, sees the result before the import is made
+/// permanent; if it throws, the import is rolled back.
+inline import_result import_event_log(portfolio &p, std::string_view text, const std::string &file, bool skip_bad = false,
+                                      const std::function<void(const import_result &)> &finish = {}) {
     std::vector<int> lines;
     auto events = parse_event_log(text, file, &lines);
     std::vector<std::size_t> order(events.size());
@@ -116,10 +119,13 @@ inline import_result import_event_log(portfolio &p, std::string_view text, const
     auto where = [&](std::size_t i) { return name + ":" + std::to_string(lines[order[i]]); };
     import_result r;
     r.rows = sorted.size();
-    r.rejected = p.apply_batch(sorted, skip_bad, where);
-    for (auto &rej : r.rejected) rej.index = std::size_t(lines[order[rej.index]]);
-    std::sort(r.rejected.begin(), r.rejected.end(), [](const auto &a, const auto &b) { return a.index < b.index; });
-    r.applied = r.rows - r.rejected.size();
+    p.apply_batch(sorted, skip_bad, where, [&](std::vector<portfolio::rejection> &rejected) {
+        for (auto &rej : rejected) rej.index = std::size_t(lines[order[rej.index]]);
+        std::sort(rejected.begin(), rejected.end(), [](const auto &a, const auto &b) { return a.index < b.index; });
+        r.rejected = rejected;
+        r.applied = r.rows - r.rejected.size();
+        if (finish) finish(r);
+    });
     return r;
 }
 

@@ -201,11 +201,18 @@ public:
         std::string message; ///< The error's message.
     };
 
+    /// Called with the rejections just before a batch is made permanent; if it
+    /// throws, the whole batch is rolled back (used to build reports that must
+    /// not fail after the change).
+    using batch_finisher = std::function<void(std::vector<rejection> &)>;
+
     /// Applies events in order. When `skip_bad` is false the batch is
     /// all-or-nothing (the first error is thrown, nothing changes); otherwise
-    /// bad events are skipped and returned with their reasons.
+    /// bad events are skipped and returned with their reasons. `where(i)`
+    /// names event i in messages.
     std::vector<rejection> apply_batch(const std::vector<event_input> &events, bool skip_bad,
-                                       const std::function<std::string(std::size_t)> &where = {}) {
+                                       const std::function<std::string(std::size_t)> &where = {},
+                                       const batch_finisher &finish = {}) {
         std::vector<rejection> rejected;
         undo batch(*this);
         for (std::size_t i = 0; i < events.size(); ++i) {
@@ -226,6 +233,7 @@ public:
                 rejected.push_back({i, e.code(), where ? where(i) + ": " + e.what() : e.what()});
             }
         }
+        if (finish) finish(rejected);
         batch.commit();
         return rejected;
     }

@@ -8,8 +8,10 @@ parameter list). :func:`_declare` turns each spelling into ctypes
 
 Adding a C function to the binding is one line in :data:`SIGNATURES` (copy
 the prototype); a new handle type is one entry in :data:`HANDLE_TYPES`, a new
-enum one entry in :data:`ENUM_TYPES`. ``tests/test_coverage.py`` checks the
-table against the header.
+enum one entry in :data:`ENUM_TYPES`, a struct one entry in
+:data:`STRUCT_FIELDS` (its fields spelled as in the header) and a callback
+typedef one entry in :data:`CALLBACK_SIGNATURES`. ``tests/test_coverage.py``
+checks all of them against the header.
 
 Library lookup order:
 
@@ -32,10 +34,15 @@ __all__ = [
     "CLM_NONE",
     "HANDLE_TYPES",
     "ENUM_TYPES",
+    "STRUCT_FIELDS",
+    "STRUCT_TYPES",
+    "CALLBACK_SIGNATURES",
+    "CALLBACK_TYPES",
     "SIGNATURES",
     "Signature",
     "lib",
     "library_path",
+    "check_version",
     "ctype_of",
     "split_params",
 ]
@@ -88,6 +95,7 @@ HANDLE_TYPES: Final[dict[str, type[ctypes.Structure]]] = {
     for name in (
         "clm_model",
         "clm_model_builder",
+        "clm_portfolio",
     )
 }
 
@@ -97,8 +105,30 @@ ENUM_TYPES: Final[frozenset[str]] = frozenset(
         "clm_status",
         "clm_stage_kind",
         "clm_model_format",
+        "clm_export_format",
     }
 )
+
+#: Structs passed by pointer, fields spelled as in the header (in order).
+#: Their ctypes classes are in :data:`STRUCT_TYPES`.
+STRUCT_FIELDS: Final[dict[str, str]] = {
+    "clm_event": (
+        "size_t struct_size, const char *customer_id, const char *timestamp, const char *type, "
+        "const char *value, const char *model, const char *channel, const char *manager, "
+        "const char *reason, const char *due, const char *note, double amount, int has_amount"
+    ),
+}
+
+#: Callback typedefs: name -> (return type, parameter list) as in the header.
+#: Their ctypes ``CFUNCTYPE`` classes are in :data:`CALLBACK_TYPES`. Keep a
+#: reference to every callback object handed to C for as long as C may call it.
+CALLBACK_SIGNATURES: Final[dict[str, tuple[str, str]]] = {
+    "clm_predicate_fn": (
+        "int",
+        "void *payload, const char *customer_id, const char *model_id, "
+        "const char *from_stage, const char *to_stage, const char *date",
+    ),
+}
 
 _SCALARS: Final[dict[str, Any]] = {
     "int": ctypes.c_int,
@@ -149,6 +179,10 @@ def ctype_of(spelling: str) -> Any:
         t = ctypes.c_int
     elif base in HANDLE_TYPES:
         t = HANDLE_TYPES[base]
+    elif base in STRUCT_TYPES:
+        t = STRUCT_TYPES[base]
+    elif base in CALLBACK_TYPES:
+        t = CALLBACK_TYPES[base]
     else:
         raise TypeError(f"clm binding: no ctypes mapping for C type {spelling!r}; add it to clm/_lib.py")
     if base in HANDLE_TYPES and stars == 0:
@@ -170,6 +204,23 @@ def split_params(params: str) -> list[tuple[str, str]]:
             raise ValueError(f"clm binding: cannot read parameter {p!r} (every parameter needs a name)")
         out.append((_normalize(m.group(1)), m.group(2)))
     return out
+
+
+STRUCT_TYPES: Final[dict[str, type[ctypes.Structure]]] = {}
+CALLBACK_TYPES: Final[dict[str, Any]] = {}
+
+
+def _build_types() -> None:
+    for name, fields in STRUCT_FIELDS.items():
+        STRUCT_TYPES[name] = type(
+            name, (ctypes.Structure,), {"_fields_": [(n, ctype_of(t)) for t, n in split_params(fields)]}
+        )
+    for name, (ret, params) in CALLBACK_SIGNATURES.items():
+        # A callback's `const char *` arguments arrive as bytes (or None).
+        CALLBACK_TYPES[name] = ctypes.CFUNCTYPE(ctype_of(ret), *[ctype_of(t) for t, _ in split_params(params)])
+
+
+_build_types()
 
 
 # ---------------------------------------------------------------------------
@@ -284,6 +335,69 @@ SIGNATURES: Final[tuple[Signature, ...]] = (
         "clm_model_builder *builder, int from_version, const char *old_stage_id, const char *new_stage_id",
     ),
     Signature("clm_model_builder_build", "clm_status", "clm_model **out, const clm_model_builder *builder"),
+    # Portfolios and the event journal (raw declarations; no Pythonic wrapper yet)
+    Signature("clm_portfolio_new", "clm_status", "clm_portfolio **out"),
+    Signature("clm_portfolio_free", "void", "clm_portfolio *portfolio"),
+    Signature("clm_portfolio_add_model", "clm_status", "size_t *out_slot, clm_portfolio *portfolio, const clm_model *model"),
+    Signature("clm_portfolio_model_count", "size_t", "const clm_portfolio *portfolio"),
+    Signature("clm_portfolio_model", "const clm_model *", "const clm_portfolio *portfolio, size_t slot"),
+    Signature("clm_portfolio_migrate", "clm_status", "clm_portfolio *portfolio, const clm_model *newer"),
+    Signature(
+        "clm_portfolio_register_predicate",
+        "clm_status",
+        "clm_portfolio *portfolio, const char *name, clm_predicate_fn fn, void *payload",
+    ),
+    Signature("clm_portfolio_apply", "clm_status", "clm_portfolio *portfolio, const clm_event *event"),
+    Signature(
+        "clm_portfolio_apply_batch",
+        "clm_status",
+        "size_t *out_applied, char **out_rejections, clm_portfolio *portfolio, const clm_event *events, "
+        "size_t count, unsigned flags",
+    ),
+    Signature(
+        "clm_portfolio_import_csv",
+        "clm_status",
+        "size_t *out_applied, char **out_rejections, clm_portfolio *portfolio, const char *csv, size_t len, "
+        "const char *name, unsigned flags",
+    ),
+    Signature(
+        "clm_portfolio_import_csv_file",
+        "clm_status",
+        "size_t *out_applied, char **out_rejections, clm_portfolio *portfolio, const char *path, unsigned flags",
+    ),
+    Signature("clm_portfolio_export_events", "clm_status", "char **out, size_t *out_len, const clm_portfolio *portfolio"),
+    Signature("clm_portfolio_customer_count", "size_t", "const clm_portfolio *portfolio"),
+    Signature("clm_portfolio_customer_id", "const char *", "const clm_portfolio *portfolio, size_t index"),
+    Signature("clm_portfolio_event_count", "size_t", "const clm_portfolio *portfolio"),
+    Signature(
+        "clm_portfolio_stage",
+        "clm_status",
+        "size_t *out_stage, int64_t *out_days, const clm_portfolio *portfolio, const char *customer_id, "
+        "const char *model_id, const char *as_of",
+    ),
+    Signature(
+        "clm_portfolio_stage_counts",
+        "clm_status",
+        "size_t *counts, size_t capacity, size_t *out_total, const clm_portfolio *portfolio, "
+        "const char *model_id, const char *as_of",
+    ),
+    Signature(
+        "clm_portfolio_customer_json",
+        "clm_status",
+        "char **out, size_t *out_len, const clm_portfolio *portfolio, const char *customer_id, const char *as_of",
+    ),
+    Signature(
+        "clm_portfolio_history_json",
+        "clm_status",
+        "char **out, size_t *out_len, const clm_portfolio *portfolio, const char *customer_id",
+    ),
+    Signature(
+        "clm_portfolio_export",
+        "clm_status",
+        "char **out, size_t *out_len, const clm_portfolio *portfolio, const char *as_of, clm_export_format format",
+    ),
+    Signature("clm_portfolio_save", "clm_status", "const clm_portfolio *portfolio, const char *path"),
+    Signature("clm_portfolio_load", "clm_status", "clm_portfolio **out, const char *path"),
 )
 
 
@@ -336,6 +450,19 @@ def _declare(cdll: ctypes.CDLL, sig: Signature) -> None:
         fn.errcheck = _check_status
 
 
+def check_version(number: int, path: str, want: tuple[int, int, int] = BINDING_VERSION) -> None:
+    """Raises ImportError unless library version ``number`` (MAJOR*10000 +
+    MINOR*100 + PATCH) has the binding's major and at least its minor."""
+    have = (number // 10000, number // 100 % 100, number % 100)
+    if have[0] != want[0] or have[:2] < want[:2]:
+        raise ImportError(
+            f"clm: the library {path} is version {have[0]}.{have[1]}.{have[2]} "
+            f"but this binding was written for {want[0]}.{want[1]}.{want[2]} and needs "
+            f"{want[0]}.{want[1]} or a later {want[0]}.x (the major version must match); "
+            "install a matching libclm or point CLM_LIBRARY at one"
+        )
+
+
 def _load() -> tuple[ctypes.CDLL, str]:
     cdll, path = _open()
     by_name = {s.name: s for s in SIGNATURES}
@@ -344,15 +471,7 @@ def _load() -> tuple[ctypes.CDLL, str]:
             _declare(cdll, by_name[name])
         except AttributeError:
             raise ImportError(f"clm: {path} is not a clm library (no {name})") from None
-    number = cdll.clm_version_number()
-    have = (number // 10000, number // 100 % 100, number % 100)
-    want = BINDING_VERSION
-    if have[0] != want[0] or have[:2] < want[:2]:
-        raise ImportError(
-            f"clm: the library {path} is version {cdll.clm_version_string().decode()} "
-            f"but this binding needs {want[0]}.{want[1]}.x or a later {want[0]}.x "
-            "(the major version must match); install a matching libclm or point CLM_LIBRARY at one"
-        )
+    check_version(int(cdll.clm_version_number()), path)
     missing: list[str] = []
     for sig in SIGNATURES:
         try:
