@@ -121,5 +121,73 @@ class Models(unittest.TestCase):
                 self.assertEqual(run("validate", path, check_status=0).stdout, "ok\n")
 
 
+class RealData(unittest.TestCase):
+    """The bundled CRM data, converted by the documented script, reproduces its known figures."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.TemporaryDirectory()
+        cls.events = os.path.join(cls.tmp.name, "events.csv")
+        subprocess.run(["python3", os.path.join(SRC, "scripts", "crm_to_events.py"), "-o", cls.events], check=True)
+        cls.model = os.path.join(SRC, "examples", "data", "crm-pipeline.json")
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.tmp.cleanup()
+
+    def status(self, *extra):
+        out = run("status", "--model", self.model, "--events", self.events, "--json", *extra, check_status=0).stdout
+        j = json.loads(out)
+        self.assertEqual(list(j.keys()), ["model", "as_of", "customers", "stages"])
+        return j, {s["id"]: s["current"] for s in j["stages"]}
+
+    def test_status_mid_2017(self):
+        j, counts = self.status("--as-of", "2017-06-30")
+        self.assertEqual(j["model"], "crm-pipeline")
+        self.assertEqual(j["as_of"], "2017-06-30")
+        self.assertEqual(counts, {"prospecting": 0, "engaging": 1686, "won": 1785, "lost": 894})
+        self.assertEqual(j["customers"], 1686 + 1785 + 894)
+
+    def test_status_end_2017(self):
+        j, counts = self.status("--as-of", "2017-12-31")
+        self.assertEqual(counts, {"prospecting": 500, "engaging": 1589, "won": 4238, "lost": 2473})
+        self.assertEqual(j["customers"], 8800)
+        # Without --as-of: after every event.
+        j2, counts2 = self.status()
+        self.assertEqual(counts2, counts)
+        self.assertEqual(j2["as_of"], "2017-12-31")
+
+    def test_status_text(self):
+        out = run("status", "--model", self.model, "--events", self.events, "--as-of", "2017-06-30", check_status=0).stdout
+        self.assertIn("4365 customers", out)
+        self.assertRegex(out, r"engaging\s+open\s+1686")
+
+    def test_export_one_row_per_customer(self):
+        out = run("export", "--model", self.model, "--events", self.events, "--as-of", "2017-12-31", check_status=0).stdout
+        lines = out.strip().split("\n")
+        self.assertEqual(lines[0], "customer_id,manager,class,crm-pipeline_stage,crm-pipeline_days_in_stage,"
+                                   "last_contact,next_step_date,next_step_goal,next_step_product")
+        self.assertEqual(len(lines), 8801)
+        j = json.loads(run("export", "--model", self.model, "--events", self.events, "--json", check_status=0).stdout)
+        self.assertEqual(len(j["customers"]), 8800)
+        first = j["customers"][0]
+        self.assertEqual(first["customer_id"], "1C1I7A6R")
+        self.assertEqual(first["manager"], "Moses Frase")
+        self.assertEqual(first["models"]["crm-pipeline"]["stage"], "won")
+
+    def test_bad_event_log_names_file_line_column(self):
+        path = os.path.join(self.tmp.name, "bad.csv")
+        with open(path, "w") as f:
+            f.write("customer_id,timestamp,type,value\nc1,2017-02-30,stage,won\n")
+        p = run("status", "--model", self.model, "--events", path, check_status=1)
+        self.assertIn(f"{path}:2:2: error: column 'timestamp' (customer 'c1')", p.stderr)
+        with open(path, "w") as f:
+            f.write("customer_id,timestamp,type,value\nc1,2017-01-01,stage,won\nc1,2017-01-02,stage,engaging\n")
+        p = run("status", "--model", self.model, "--events", path, check_status=1)
+        self.assertIn(f"{path}:3: customer 'c1' in model 'crm-pipeline': no transition from 'won' to 'engaging'", p.stderr)
+        run("status", "--model", self.model, check_status=2)
+        run("status", "--model", self.model, "--events", self.events, "--as-of", "2017-13-01", check_status=1)
+
+
 if __name__ == "__main__":
     unittest.main()
