@@ -145,9 +145,10 @@ clm_status clm_portfolio_migrate(clm_portfolio *portfolio, const clm_model *newe
         require(portfolio, "portfolio");
         require(newer, "newer");
         std::size_t slot = portfolio->p.model_slot(newer->ptr->id());
-        auto handle = std::make_unique<clm_model>(clm_model{newer->ptr});
         portfolio->p.migrate(newer->ptr);
-        portfolio->models[slot] = std::move(handle);
+        // The slot's handle stays the same object, so pointers callers hold
+        // from clm_portfolio_model() remain valid and see the new version.
+        portfolio->models[slot]->ptr = newer->ptr;
     });
 }
 
@@ -161,8 +162,8 @@ clm_status clm_portfolio_register_predicate(clm_portfolio *portfolio, const char
         portfolio->p.register_predicate(pred_name, [fn, payload, pred_name](const clm::guard_context &c) {
             std::string customer(c.customer_id);
             std::string date = clm::format_timestamp(c.time);
-            int r = fn(payload, customer.c_str(), c.lifecycle->id().c_str(), c.lifecycle->stage_at(c.from).id.c_str(),
-                       c.lifecycle->stage_at(c.to).id.c_str(), date.c_str());
+            int r = fn(customer.c_str(), c.lifecycle->id().c_str(), c.lifecycle->stage_at(c.from).id.c_str(),
+                       c.lifecycle->stage_at(c.to).id.c_str(), date.c_str(), payload);
             if (r < 0)
                 throw clm::error(CLM_E_CALLBACK, "predicate '" + pred_name + "' reported an error (" + std::to_string(r) +
                                                      ") for customer '" + customer + "'");
@@ -281,7 +282,6 @@ clm_status clm_portfolio_stage_counts(size_t *counts, size_t capacity, size_t *o
         std::size_t slot = slot_arg(p, model_id);
         std::size_t n = p.model_at(slot).stage_count();
         if (capacity < n) {
-            if (out_total) *out_total = 0;
             throw clm::error(CLM_E_BUFFER_TOO_SMALL, "counts has room for " + std::to_string(capacity) + " stages; model '" +
                                                          p.model_at(slot).id() + "' has " + std::to_string(n));
         }

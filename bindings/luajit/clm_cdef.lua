@@ -233,7 +233,6 @@ typedef struct clm_event {
     const char *customer_id;
     const char *timestamp;
     const char *type;
-
     const char *value;
     const char *model;
     const char *channel;
@@ -250,8 +249,8 @@ typedef enum clm_export_format {
     CLM_EXPORT_JSON = 1
 } clm_export_format;
 
-typedef int (*clm_predicate_fn)(void *payload, const char *customer_id, const char *model_id,
-                                const char *from_stage, const char *to_stage, const char *date);
+typedef int (*clm_predicate_fn)(const char *customer_id, const char *model_id, const char *from_stage,
+                                const char *to_stage, const char *date, void *payload);
 
 clm_status clm_portfolio_new(clm_portfolio **out);
 

@@ -134,15 +134,19 @@ function M.parse(text)
   end
   if #stack ~= 0 then error("gen_cdef: unbalanced #if/#endif", 0) end
 
-  -- collapse blank lines, trim the ends
-  local out, blank = {}, false
+  -- collapse blank lines (none inside braces or parentheses), trim the ends
+  local out, blank, depth = {}, false, 0
   for _, l in ipairs(lines) do
     if l == "" then
-      blank = #out > 0
+      blank = #out > 0 and depth == 0
     else
       if blank then out[#out + 1] = "" end
       out[#out + 1] = l
       blank = false
+      local stripped = l:gsub('"[^"]*"', "")
+      local _, open = stripped:gsub("[{(]", "")
+      local _, close = stripped:gsub("[})]", "")
+      depth = depth + open - close
     end
   end
   local body = table.concat(out, "\n") .. "\n"

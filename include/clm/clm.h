@@ -94,7 +94,7 @@ typedef enum clm_status {
     CLM_E_CORRUPT = 9,            /**< A save file is damaged (checksum, truncation). */
     CLM_E_VERSION = 10,           /**< A format version this library does not read. */
     CLM_E_DUPLICATE = 11,         /**< An id that must be unique is already there. */
-    CLM_E_BUFFER_TOO_SMALL = 12,  /**< A caller buffer is too small; the required size was reported. */
+    CLM_E_BUFFER_TOO_SMALL = 12,  /**< A caller buffer is too small; nothing was written (the function says how to size it). */
     CLM_E_CANCELLED = 13,         /**< A progress callback asked to stop; nothing was changed. */
     CLM_E_CALLBACK = 14,          /**< A host callback reported an error. */
     CLM_E_INTERNAL = 15           /**< A bug in clm; please report it with the message. */
@@ -103,13 +103,14 @@ typedef enum clm_status {
 /**
  * The message of the last error on this thread.
  *
- * Names what went wrong and where (file, line, column, field, customer id).
- * Never NULL: "" when the last call on this thread succeeded or none failed yet.
- * The pointer stays valid until the next clm call on the same thread.
+ * Names what went wrong and where (file, line, column, field, customer id),
+ * prefixed with the failing function's name. Never NULL. Every function that
+ * returns a clm_status sets it: "" on success. Getters leave it alone.
+ * The pointer stays valid until the next status-returning clm call on the same thread.
  */
 CLM_API const char *clm_last_error(void);
 
-/** The status of the last failed call on this thread, or CLM_OK. */
+/** The status returned by the last status-returning call on this thread (CLM_OK after a success). */
 CLM_API clm_status clm_last_status(void);
 
 /** The constant's name of a status, e.g. "CLM_E_PARSE". Static storage; never NULL. */
@@ -366,7 +367,7 @@ CLM_API clm_status clm_model_builder_guard_min_days(clm_model_builder *builder, 
 CLM_API clm_status clm_model_builder_guard_predicate(clm_model_builder *builder, const char *from,
                                                      const char *event, const char *predicate_name);
 
-/** Marks the transition from `from` on `event` as needing a reason, and optionally offers one (`reason` may be NULL). */
+/** Offers a reason for the transition from `from` on `event` (`reason` may be NULL), and marks the move as needing a reason when `required` is non-zero. */
 CLM_API clm_status clm_model_builder_add_reason(clm_model_builder *builder, const char *from,
                                                 const char *event, const char *reason, int required);
 
@@ -444,14 +445,14 @@ typedef enum clm_export_format {
 
 /**
  * A host predicate for `predicate` guards.
- * @param payload  the pointer given to clm_portfolio_register_predicate().
  * @param customer_id, model_id, from_stage, to_stage, date  the move being checked.
+ * @param payload  the pointer given to clm_portfolio_register_predicate().
  * @return 1 to allow the move, 0 to refuse it (CLM_E_GUARD_FAILED), a negative
  *         value to report an error (CLM_E_CALLBACK). Must not call back into the
  *         same portfolio.
  */
-typedef int (*clm_predicate_fn)(void *payload, const char *customer_id, const char *model_id,
-                                const char *from_stage, const char *to_stage, const char *date);
+typedef int (*clm_predicate_fn)(const char *customer_id, const char *model_id, const char *from_stage,
+                                const char *to_stage, const char *date, void *payload);
 
 /**
  * Creates an empty portfolio.
@@ -472,7 +473,8 @@ CLM_API clm_status clm_portfolio_add_model(size_t *out_slot, clm_portfolio *port
 /** Number of models in the portfolio (0 for NULL). */
 CLM_API size_t clm_portfolio_model_count(const clm_portfolio *portfolio);
 
-/** The model in `slot`, owned by the portfolio (lives until it is freed or migrated), or NULL. */
+/** The model in `slot`, owned by the portfolio (lives as long as the portfolio; after
+ *  clm_portfolio_migrate() the same pointer shows the new version), or NULL. */
 CLM_API const clm_model *clm_portfolio_model(const clm_portfolio *portfolio, size_t slot);
 
 /**
@@ -537,7 +539,7 @@ CLM_API clm_status clm_portfolio_export_events(char **out, size_t *out_len, cons
 /** Number of customers (0 for NULL). */
 CLM_API size_t clm_portfolio_customer_count(const clm_portfolio *portfolio);
 
-/** Customer `index`'s id, owned by the portfolio, or NULL when out of range. */
+/** Customer `index`'s id, owned by the portfolio (valid as long as the portfolio), or NULL when out of range. */
 CLM_API const char *clm_portfolio_customer_id(const clm_portfolio *portfolio, size_t index);
 
 /** Number of journal events (0 for NULL). */
@@ -561,7 +563,7 @@ CLM_API clm_status clm_portfolio_stage(size_t *out_stage, int64_t *out_days, con
  * @param[out] counts  an array of `capacity` entries; entry i receives the count of stage i.
  * @param[out] out_total  customers in the model on that date (may be NULL).
  * @return CLM_OK; CLM_E_BUFFER_TOO_SMALL when capacity is below the model's
- *         stage count (nothing written); CLM_E_NOT_FOUND.
+ *         stage count (clm_model_stage_count(); nothing written); CLM_E_NOT_FOUND.
  */
 CLM_API clm_status clm_portfolio_stage_counts(size_t *counts, size_t capacity, size_t *out_total,
                                               const clm_portfolio *portfolio, const char *model_id, const char *as_of);

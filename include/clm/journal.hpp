@@ -8,6 +8,7 @@
 #include <clm/dates.hpp>
 
 #include <cstdint>
+#include <deque>
 #include <limits>
 #include <optional>
 #include <string>
@@ -59,7 +60,7 @@ public:
     }
 
 private:
-    std::vector<std::string> strings_;
+    std::deque<std::string> strings_; // a deque: growing never moves a string, so c_str() pointers stay valid
     std::unordered_map<std::string, string_id> ids_;
 };
 

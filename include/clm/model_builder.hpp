@@ -3,6 +3,7 @@
 #pragma once
 
 #include <clm/model.hpp>
+#include <clm/utf8.hpp>
 
 #include <boost/graph/breadth_first_search.hpp>
 #include <boost/graph/reverse_graph.hpp>
@@ -114,6 +115,32 @@ private:
         return true;
     }
 
+    // Every text must be valid UTF-8 so that the model can be written back as JSON.
+    void check_utf8(std::vector<diagnostic> &out) const {
+        auto bad = [&](const std::string &s) { return !valid_utf8(s); };
+        if (bad(id_) || bad(name_) || bad(description_) || bad(source_) || (initial_ && bad(*initial_)))
+            out.push_back(where("", "model text is not valid UTF-8"));
+        for (std::size_t i = 0; i < stages_.size(); ++i) {
+            const auto &s = stages_[i];
+            bool b = bad(s.id) || bad(s.name) || bad(s.task);
+            for (const auto &r : s.requirements) b = b || bad(r);
+            if (b) out.push_back(where(stage_pointers_[i], "stage " + std::to_string(i) + ": text is not valid UTF-8"));
+        }
+        for (std::size_t i = 0; i < transitions_.size(); ++i) {
+            const auto &t = transitions_[i];
+            bool b = bad(t.from) || bad(t.to) || bad(t.event);
+            for (const auto &r : t.reasons) b = b || bad(r);
+            for (const auto &g : t.guards) {
+                b = b || bad(g.name);
+                for (const auto &it : g.items) b = b || bad(it);
+            }
+            if (b) out.push_back(where(transition_pointers_[i], "transition " + std::to_string(i) + ": text is not valid UTF-8"));
+        }
+        for (std::size_t i = 0; i < migrations_.size(); ++i)
+            for (const auto &[o, n] : migrations_[i].stages)
+                if (bad(o) || bad(n)) out.push_back(where(migration_pointers_[i], "migration " + std::to_string(i) + ": text is not valid UTF-8"));
+    }
+
     diagnostic where(const std::string &pointer, std::string message) const {
         if (locator_ && !pointer.empty()) return locator_(pointer, std::move(message));
         return diagnostic{"", 0, 0, std::move(message)};
@@ -132,6 +159,7 @@ private:
         if (stages_.empty()) out.push_back(where("/stages", "model '" + id_ + "' has no stages"));
         if (stages_.size() >= no_stage) out.push_back(where("/stages", "too many stages (at most 65534)"));
         if (transitions_.size() >= no_transition) out.push_back(where("/transitions", "too many transitions (at most 65534)"));
+        check_utf8(out);
 
         std::unordered_map<std::string, stage_index> ids;
         for (std::size_t i = 0; i < stages_.size(); ++i) {
@@ -324,7 +352,7 @@ private:
     }
 
     // Follows, from the initial stage, the first declared move to a stage not
-    // yet on the path and not lost, until a final stage or no such move.
+    // yet on the path and neither lost nor dormant, until a final stage or no such move.
     static std::vector<stage_index> derive_main_path(const lifecycle_graph &g, stage_index initial) {
         std::vector<stage_index> path{initial};
         std::vector<bool> on(boost::num_vertices(g), false);

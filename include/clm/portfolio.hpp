@@ -11,6 +11,7 @@
 
 #include <clm/journal.hpp>
 #include <clm/model.hpp>
+#include <clm/utf8.hpp>
 
 #include <algorithm>
 #include <array>
@@ -183,6 +184,14 @@ public:
     }
     /// An interned string.
     const std::string &text(string_id s) const noexcept { return pool_.at(s); }
+    /// The id of an interned string, or nullopt when no event used it.
+    std::optional<string_id> find_text(std::string_view s) const { return pool_.find(s); }
+    /// For an attribute or score event's value "key=value": the interned key and value.
+    std::pair<string_id, string_id> key_value(string_id s) const noexcept {
+        return s < kv_parts_.size() ? kv_parts_[s] : std::pair<string_id, string_id>{0, 0};
+    }
+    /// The newest event of customer `c` (the head of its chain), or none32.
+    std::uint32_t last_event_of(std::uint32_t c) const { return customers_.at(c).last_event; }
 
     /// Applies one event, checking the model's transition and guards. On any
     /// error nothing changes. Throws invalid_argument, not_found,
@@ -375,6 +384,7 @@ private:
             p_.customers_.resize(customers_);
             for (auto &pos : p_.positions_) pos.resize(customers_);
             p_.customer_of_string_.resize(lookup_);
+            if (p_.kv_parts_.size() > pool_) p_.kv_parts_.resize(pool_);
             try {
                 p_.pool_.truncate(pool_);
             } catch (...) {
@@ -475,6 +485,10 @@ private:
 
     void apply_unguarded(const event_input &ev, undo &u) {
         if (ev.customer_id.empty()) throw invalid_argument("an event needs a customer id");
+        for (const std::string *s : {&ev.customer_id, &ev.value, &ev.model, &ev.manager, &ev.reason, &ev.note})
+            if (!valid_utf8(*s))
+                throw invalid_argument("customer '" + (valid_utf8(ev.customer_id) ? ev.customer_id : std::string("(invalid UTF-8)")) +
+                                       "': event text is not valid UTF-8");
         bool needs_value = ev.type != event_type::contact && ev.type != event_type::next_step;
         if (needs_value && ev.value.empty())
             throw invalid_argument("customer '" + ev.customer_id + "': a " + to_string(ev.type) + " event needs a value");
@@ -531,6 +545,14 @@ private:
         je.type = is_move ? event_type::stage : ev.type;
         je.via = ev.via;
         je.value = is_move ? std::uint32_t(to) : pool_.intern(ev.value);
+        if (ev.type == event_type::attribute || ev.type == event_type::score) {
+            // Split once here so that policies compare keys and values as integers.
+            auto eq = ev.value.find('=');
+            string_id key = pool_.intern(std::string_view(ev.value).substr(0, eq));
+            string_id val = pool_.intern(std::string_view(ev.value).substr(eq + 1));
+            if (kv_parts_.size() < pool_.size()) kv_parts_.resize(pool_.size());
+            kv_parts_[je.value] = {key, val};
+        }
         if (is_move) je.model = std::uint16_t(m);
         bool has_detail = ev.amount || ev.due || !ev.manager.empty() || !ev.reason.empty() || !ev.note.empty();
         if (has_detail) {
@@ -637,6 +659,7 @@ private:
     std::vector<journal_event> journal_;
     std::vector<event_detail> details_;
     string_pool pool_;
+    std::vector<std::pair<string_id, string_id>> kv_parts_; // attribute/score value -> (key, value)
     std::unordered_map<std::string, guard_predicate> predicates_;
     bool replaying_ = false;
 };

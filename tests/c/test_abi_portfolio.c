@@ -27,8 +27,8 @@ typedef struct approvals {
     char last_customer[64];
 } approvals;
 
-static int approve(void *payload, const char *customer_id, const char *model_id, const char *from_stage,
-                   const char *to_stage, const char *date) {
+static int approve(const char *customer_id, const char *model_id, const char *from_stage, const char *to_stage,
+                   const char *date, void *payload) {
     approvals *a = (approvals *)payload;
     (void)model_id;
     (void)from_stage;

@@ -161,6 +161,10 @@ def header_version(text: str) -> tuple[int, int, int]:
 
 
 class HeaderCoverageTest(unittest.TestCase):
+    text: str
+    functions: dict[str, tuple[str, list[str], str]]
+    table: dict[str, _lib.Signature]
+
     @classmethod
     def setUpClass(cls) -> None:
         if not HEADER.is_file():

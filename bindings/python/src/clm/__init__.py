@@ -50,7 +50,8 @@ def version() -> int:
 
 def version_string() -> str:
     """``clm_version_string()``: the library's version, e.g. ``"0.1.0"``."""
-    return _lib.lib.clm_version_string().decode("ascii")
+    text: bytes = _lib.lib.clm_version_string()
+    return text.decode("ascii")
 
 
 def library_path() -> str:

@@ -125,8 +125,8 @@ STRUCT_FIELDS: Final[dict[str, str]] = {
 CALLBACK_SIGNATURES: Final[dict[str, tuple[str, str]]] = {
     "clm_predicate_fn": (
         "int",
-        "void *payload, const char *customer_id, const char *model_id, "
-        "const char *from_stage, const char *to_stage, const char *date",
+        "const char *customer_id, const char *model_id, const char *from_stage, "
+        "const char *to_stage, const char *date, void *payload",
     ),
 }
 

@@ -232,7 +232,8 @@ def error_class(status: int) -> type[ClmError]:
 
 
 def _status_name(status: int) -> str:
-    return _lib.lib.clm_status_name(status).decode("utf-8")
+    name: bytes = _lib.lib.clm_status_name(status)
+    return name.decode("utf-8")
 
 
 def status_name(status: int) -> str:
@@ -242,7 +243,8 @@ def status_name(status: int) -> str:
 
 def last_error() -> str:
     """``clm_last_error()``: the message of the last failed call on this thread ("" after a success)."""
-    return _lib.lib.clm_last_error().decode("utf-8", errors="replace")
+    message: bytes = _lib.lib.clm_last_error()
+    return message.decode("utf-8", errors="replace")
 
 
 def last_status() -> int:

@@ -1,0 +1,515 @@
+-- test_clm.lua -- tests of the LuaJIT binding of clm.
+--
+--   CLM_LIBRARY=/path/to/libclm.so luajit bindings/luajit/tests/test_clm.lua
+--
+-- Plain asserts; prints one line per failure and a final "N passed, M failed";
+-- exits non-zero on any failure. CLM_HEADER overrides the header checked
+-- against clm_cdef.lua (default: include/clm/clm.h of this repository).
+
+local here = (debug.getinfo(1, "S").source:match("^@(.*)[/\\][^/\\]*$")) or "."
+local bindings = here .. "/.."
+package.path = bindings .. "/?.lua;" .. package.path
+
+local ffi = require("ffi")
+local clm = require("clm")
+local gen = require("gen_cdef")
+
+local passed, failed = 0, 0
+local function test(name, fn)
+  local ok, err = xpcall(fn, function(e) return debug.traceback(tostring(e), 2) end)
+  if ok then
+    passed = passed + 1
+    print("ok   " .. name)
+  else
+    failed = failed + 1
+    print("FAIL " .. name .. "\n" .. err)
+  end
+end
+
+local function eq(a, b, what)
+  if a ~= b then error((what or "values differ") .. ": expected " .. tostring(b) .. ", got " .. tostring(a), 2) end
+end
+
+-- Runs fn, which must raise a clm.Error of status `status_name`; returns the error.
+local function raises(status_name, fn, ...)
+  local ok, e = pcall(fn, ...)
+  assert(not ok, "expected " .. status_name .. ", but the call succeeded")
+  assert(clm.is_error(e), "expected a clm.Error, got " .. tostring(e))
+  eq(e.status_name, status_name, "status name")
+  return e
+end
+
+local function read(path)
+  local f = assert(io.open(path, "rb"))
+  local s = f:read("*a")
+  f:close()
+  return s
+end
+
+local function pos(text, needle)
+  local i = assert(text:find(needle, 1, true), needle)
+  local before = text:sub(1, i - 1)
+  local _, lines = before:gsub("\n", "")
+  local last_nl = before:match(".*()\n") or 0
+  return lines + 1, i - last_nl
+end
+
+local PRESETS = { "buttle5", "sales6", "maturity6", "clm5", "relationship4", "journey6", "sales-process5" }
+local HEADER = gen.default_header()
+
+local MINI = [[
+{
+  "id": "mini",
+  "version": 2,
+  "name": "Mini",
+  "initial": "lead",
+  "stages": [
+    {"id": "lead", "name": "Lead", "kind": "open", "task": "Qualify", "time_limit_days": 5, "probability": 0.2,
+     "requirements": ["budget", "contact"]},
+    {"id": "won", "name": "Won", "kind": "won", "task": "Deliver"},
+    {"id": "lost", "name": "Lost", "kind": "lost", "task": "Learn"}
+  ],
+  "transitions": [
+    {"from": "lead", "to": "won", "event": "sign"},
+    {"from": "lead", "to": "lost", "event": "drop"}
+  ],
+  "migrations": [{"from_version": 1, "stages": {"prospect": "lead"}}]
+}
+]]
+
+-- ---------------------------------------------------------------------------
+-- The cdef and the library
+-- ---------------------------------------------------------------------------
+
+test("clm_cdef.lua is current with clm.h", function()
+  local generated = gen.generate(read(HEADER))
+  local committed = read(bindings .. "/clm_cdef.lua")
+  assert(generated == committed,
+    "bindings/luajit/clm_cdef.lua is stale against " .. HEADER .. "; run: luajit bindings/luajit/gen_cdef.lua")
+end)
+
+test("every CLM_API function of the header is in the cdef and the library", function()
+  local text = read(HEADER):gsub("/%*.-%*/", " ")
+  local names = {}
+  for line in text:gmatch("[^\n]+") do
+    if not line:match("^%s*#") then
+      for name in line:gmatch("CLM_API[^;(]-([%a_][%w_]*)%s*%(") do names[#names + 1] = name end
+    end
+  end
+  assert(#names > 10, "read too few declarations from the header")
+  eq(#clm.defs.functions, #names, "number of functions")
+  for i, name in ipairs(names) do
+    eq(clm.defs.functions[i], name, "function " .. i)
+    assert(pcall(function() return clm.C[name] end), name .. " is not exported by the library")
+  end
+end)
+
+test("gen_cdef handles directives, comments, guards and constants", function()
+  local p = gen.parse([[
+#ifndef X_H
+#define X_H
+#define CLM_A 2
+#define CLM_B (CLM_A * 10 + 1u) /* comment */
+#define CLM_S "s"
+#define CLM_NONE ((size_t)-1)
+#define CLM_F(x) (x)
+#if defined(_WIN32)
+#  define CLM_API __declspec(dllexport)
+#else
+#  define CLM_API
+#endif
+#ifdef __cplusplus
+extern "C" {
+#endif
+/* a comment
+   on two lines */
+typedef struct s {
+    int a; /* first
+              field */
+    int b;
+} s;
+CLM_API int clm_f(int a, // the a
+                  int b);
+#ifdef __cplusplus
+}
+#endif
+#endif
+]])
+  eq(p.constants.CLM_A, 2)
+  eq(p.constants.CLM_B, 21)
+  eq(p.constants.CLM_S, "s")
+  eq(p.constants.CLM_NONE, nil)
+  eq(p.constants.CLM_F, nil)
+  eq(#p.functions, 1)
+  eq(p.functions[1], "clm_f")
+  eq(p.cdef, "typedef struct s {\n    int a;\n    int b;\n} s;\nint clm_f(int a,\n                  int b);\n")
+  local ok, err = pcall(gen.parse, "#ifdef FOO\nint x;\n#endif\n")
+  assert(not ok and tostring(err):find("cannot evaluate"), tostring(err))
+end)
+
+test("version", function()
+  local n = clm.version()
+  local major, minor, patch = clm.version_string():match("^(%d+)%.(%d+)%.(%d+)$")
+  eq(n, tonumber(major) * 10000 + tonumber(minor) * 100 + tonumber(patch), "version number")
+  eq(tonumber(major), clm.defs.version.major, "major")
+  eq(clm._VERSION, clm.defs.version.string)
+  clm.check_version(n)
+  local ok, err = pcall(clm.check_version, 10100)
+  assert(not ok and err:find("major version must match"), tostring(err))
+  ok = pcall(clm.check_version, 0, { major = 0, minor = 1, string = "0.1.0" })
+  assert(not ok, "an older minor must be refused")
+end)
+
+test("a bad CLM_LIBRARY is a clear error", function()
+  local cmd = string.format("cd %q && CLM_LIBRARY=/nonexistent/libclm.so luajit -e %q 2>&1",
+    bindings, "package.path='./?.lua;'..package.path; local ok, e = pcall(require, 'clm'); print(e)")
+  local p = assert(io.popen(cmd))
+  local out = p:read("*a")
+  p:close()
+  assert(out:find("cannot load the clm C library from CLM_LIBRARY=/nonexistent/libclm.so", 1, true), out)
+end)
+
+-- ---------------------------------------------------------------------------
+-- Errors
+-- ---------------------------------------------------------------------------
+
+test("status names", function()
+  eq(clm.status_name(0), "CLM_OK")
+  eq(clm.status_name(3), "CLM_E_PARSE")
+  eq(clm.status_name(15), "CLM_E_INTERNAL")
+  eq(clm.status_name(999), "CLM_E_UNKNOWN")
+end)
+
+test("errors carry status, name, message and function", function()
+  local e = raises("CLM_E_NOT_FOUND", clm.model.preset, "no-such-preset")
+  eq(e.status, 5)
+  eq(e.func, "clm_model_preset")
+  assert(e.message:find("^clm_model_preset: "), e.message)
+  assert(e.message:find("no-such-preset", 1, true), e.message)
+  eq(#e.problems, 0)
+  eq(tostring(e), "CLM_E_NOT_FOUND: " .. e.message)
+  eq(clm.last_status(), 5)
+  eq(clm.last_error(), e.message)
+  clm.model.preset("clm5"):free()
+  eq(clm.last_status(), 0)
+  eq(clm.last_error(), "")
+end)
+
+test("an uncaught error prints its status name and message", function()
+  local cmd = string.format("cd %q && luajit -e %q 2>&1", bindings,
+    "package.path='./?.lua;'..package.path; require('clm').model.preset('nope')")
+  local p = assert(io.popen(cmd))
+  local out = p:read("*a")
+  p:close()
+  assert(out:find("CLM_E_NOT_FOUND: clm_model_preset: unknown preset 'nope'", 1, true), out)
+end)
+
+test("parse errors list problems with line and column", function()
+  local text = '{\n  "id": "x",\n  "version": 1,\n  "stages": [ }\n'
+  local e = raises("CLM_E_PARSE", clm.model.from_json, text)
+  eq(#e.problems, 1)
+  local p = e.problems[1]
+  local line, col = pos(text, "}")
+  eq(p.file, "<input>")
+  eq(p.line, line, "line")
+  eq(p.column, col, "column")
+  assert(p.message:find("malformed JSON", 1, true), p.message)
+end)
+
+test("validation errors list every problem", function()
+  local text = MINI:gsub('"kind": "lost"', '"kind": "bogus"'):gsub('"to": "won"', '"to": "nowhere"')
+  local e = raises("CLM_E_VALIDATION", clm.model.from_json, text)
+  assert(#e.problems >= 2)
+  local found = false
+  for _, p in ipairs(e.problems) do
+    if p.message:find("unknown kind 'bogus'", 1, true) then
+      local line, col = pos(text, '"bogus"')
+      eq(p.line, line, "line")
+      eq(p.column, col, "column")
+      found = true
+    end
+  end
+  assert(found, "no problem about the kind")
+end)
+
+test("validate_json", function()
+  local problems, count = clm.model.validate_json(MINI)
+  eq(#problems, 0)
+  eq(count, 0)
+  local bad = MINI:gsub('"kind": "won"', '"kind": "bogus"')
+  problems, count = clm.model.validate_json(bad, "mini.json")
+  eq(count, 1)
+  eq(problems[1].file, "mini.json")
+  local line, col = pos(bad, '"bogus"')
+  eq(problems[1].line, line)
+  eq(problems[1].column, col)
+  problems = clm.model.validate_json('{"id": "x"}')
+  assert(#problems > 2)
+end)
+
+test("parse_problems", function()
+  local ps = clm.parse_problems("a.json:2:7: error: first\nC:\\m\\b.json:10:1: error: x: y\n<input>: error: none\nother\n")
+  eq(#ps, 3)
+  eq(ps[1].file, "a.json"); eq(ps[1].line, 2); eq(ps[1].column, 7); eq(ps[1].message, "first")
+  eq(ps[2].file, "C:\\m\\b.json"); eq(ps[2].line, 10); eq(ps[2].message, "x: y")
+  eq(ps[3].file, "<input>"); eq(ps[3].line, nil); eq(ps[3].message, "none")
+end)
+
+-- ---------------------------------------------------------------------------
+-- Models
+-- ---------------------------------------------------------------------------
+
+test("presets", function()
+  local ids = clm.presets()
+  local have = {}
+  for _, id in ipairs(ids) do
+    assert(not have[id], "duplicate preset " .. id)
+    have[id] = true
+  end
+  for _, id in ipairs(PRESETS) do assert(have[id], "missing preset " .. id) end -- more may come
+  eq(#ids, tonumber(clm.C.clm_preset_count()))
+  eq(clm.C.clm_preset_id(#ids), nil)
+end)
+
+test("every preset reads and round-trips through JSON", function()
+  for _, id in ipairs(clm.presets()) do
+    local m = clm.model.preset(id)
+    eq(m:id(), id)
+    assert(m:version() >= 1)
+    assert(#m:name() > 0)
+    local stages = m:stages()
+    eq(#stages, m:stage_count())
+    local ids = {}
+    for i, s in ipairs(stages) do
+      eq(s.index, i)
+      eq(m:find_stage(s.id), i)
+      assert(clm.stage_kinds[s.kind], "kind " .. tostring(s.kind))
+      ids[s.id] = true
+    end
+    assert(ids[m:initial_stage()])
+    for _, t in ipairs(m:transitions()) do
+      assert(ids[t.from] and ids[t.to])
+      eq(m:next_stage(t.from, t.event), t.to)
+    end
+    local json = m:to_json()
+    local again = clm.model.from_json(json)
+    eq(again:to_json(), json, id .. " round trip")
+    again:free()
+    m:free()
+  end
+end)
+
+test("model getters", function()
+  local m = clm.model.from_json(MINI)
+  eq(m:id(), "mini"); eq(m:version(), 2); eq(m:name(), "Mini")
+  eq(m:initial_stage(), "lead")
+  local s = m:stages()
+  eq(#s, 3)
+  eq(s[1].id, "lead"); eq(s[1].name, "Lead"); eq(s[1].kind, "open"); eq(s[1].task, "Qualify")
+  eq(s[1].time_limit_days, 5); eq(s[1].probability, 0.2)
+  eq(#s[1].requirements, 2); eq(s[1].requirements[2], "contact")
+  eq(s[2].kind, "won"); eq(s[2].time_limit_days, nil); eq(s[2].probability, nil); eq(#s[2].requirements, 0)
+  eq(s[3].kind, "lost")
+  local t = m:transitions()
+  eq(#t, 2)
+  eq(t[1].from, "lead"); eq(t[1].to, "won"); eq(t[1].event, "sign")
+  eq(tostring(m), "clm.model 'mini' v2")
+  m:free()
+end)
+
+test("find_stage, next_stage and their errors", function()
+  local m = clm.model.from_json(MINI)
+  eq(m:find_stage("won"), 2)
+  raises("CLM_E_NOT_FOUND", m.find_stage, m, "nope")
+  eq(m:next_stage("lead", "sign"), "won")
+  local e = raises("CLM_E_ILLEGAL_TRANSITION", m.next_stage, m, "won", "sign")
+  assert(e.message:find("'won' has no transition on 'sign'", 1, true), e.message)
+  raises("CLM_E_NOT_FOUND", m.next_stage, m, "lead", "no-such-event")
+  local out = ffi.new("size_t[1]")
+  raises("CLM_E_INVALID_ARGUMENT", clm.call, "clm_model_next_stage", out, m:handle(), 99, "sign")
+end)
+
+test("migrate_stage", function()
+  local m = clm.model.from_json(MINI)
+  eq(m:migrate_stage(1, "prospect"), "lead")
+  eq(m:migrate_stage(1, "won"), "won")
+  raises("CLM_E_NOT_FOUND", m.migrate_stage, m, 1, "gone")
+end)
+
+test("render", function()
+  local m = clm.model.from_json(MINI)
+  local text = m:render()
+  assert(text:find("mini", 1, true))
+  eq(m:render("text"), text)
+  eq(m:render(0), text)
+  assert(m:render("dot"):find("^digraph"))
+  assert(m:render("MERMAID"):find("^stateDiagram%-v2"))
+  assert(m:render("json"):find('"id": "mini"', 1, true))
+  local ok, err = pcall(m.render, m, "pdf")
+  assert(not ok and tostring(err):find("unknown format 'pdf'", 1, true), tostring(err))
+  local e = raises("CLM_E_INVALID_ARGUMENT", m.render, m, 99)
+  assert(e.message:find("unknown format 99", 1, true), e.message)
+end)
+
+test("load from a preset id and from a file", function()
+  eq(clm.model.load("sales6"):id(), "sales6")
+  local path = bindings .. "/../../presets/sales6.json"
+  local f = io.open(path, "rb")
+  if f then
+    f:close()
+    local a, b = clm.model.load(path), clm.model.preset("sales6")
+    eq(a:to_json(), b:to_json())
+  end
+  local tmp = os.tmpname()
+  local w = assert(io.open(tmp, "wb"))
+  w:write('{"id": "x",\n "version": 1,\n "stages": [}')
+  w:close()
+  local e = raises("CLM_E_PARSE", clm.model.load, tmp)
+  eq(e.problems[1].file, tmp); eq(e.problems[1].line, 3); eq(e.problems[1].column, 13)
+  os.remove(tmp)
+  e = raises("CLM_E_IO", clm.model.load, tmp)
+  assert(e.message:find(tmp, 1, true), e.message)
+end)
+
+test("unicode survives", function()
+  local m = clm.model.from_json((MINI:gsub('"Mini"', '"Mini – Воронка"')))
+  eq(m:name(), "Mini – Воронка")
+  assert(m:render():find("Воронка", 1, true))
+end)
+
+-- ---------------------------------------------------------------------------
+-- Ownership
+-- ---------------------------------------------------------------------------
+
+test("free twice is safe; use after free is an error", function()
+  local m = clm.model.preset("sales6")
+  m:free()
+  m:free()
+  assert(m:is_freed())
+  eq(tostring(m), "clm.model (freed)")
+  local ok, err = pcall(m.id, m)
+  assert(not ok and tostring(err):find("freed model", 1, true), tostring(err))
+  local b = clm.builder("x", 1)
+  b:free()
+  b:free()
+  ok, err = pcall(b.add_stage, b, "a")
+  assert(not ok and tostring(err):find("freed builder", 1, true), tostring(err))
+end)
+
+test("the garbage collector frees handles", function()
+  for _ = 1, 2000 do
+    clm.model.preset("journey6")
+    clm.builder("tmp", 1):add_stage("a")
+  end
+  collectgarbage()
+  collectgarbage()
+  -- a model outlives its builder
+  local b = clm.builder("solo", 1):add_stage("a"):add_stage("b", nil, "won"):add_transition("a", "b", "go")
+  local m = b:build()
+  b = nil
+  collectgarbage()
+  eq(m:next_stage("a", "go"), "b")
+end)
+
+-- ---------------------------------------------------------------------------
+-- Builder
+-- ---------------------------------------------------------------------------
+
+test("builder: every step", function()
+  local b = clm.builder("deal", 2)
+    :set_name("Deal")
+    :add_stage("lead", "Lead", "open", "Qualify the lead")
+    :add_stage("offer", "Offer")
+    :add_stage("won", "Won", "won", "Deliver")
+    :add_stage("lost", nil, "lost")
+    :add_stage("sleep", "Sleeping", "dormant")
+    :add_stage("closed", "Closed", 4)
+    :set_time_limit("lead", 7):set_probability("lead", 0.1)
+    :add_requirement("offer", "proposal sent")
+    :add_transition("lead", "offer", "qualify"):add_transition("offer", "won", "sign")
+    :add_transition("offer", "lost", "lose"):add_transition("lead", "sleep", "pause")
+    :add_transition("sleep", "lead", "wake"):add_transition("won", "closed", "close")
+    :guard_requires("offer", "sign", "contract signed")
+    :guard_min_days("offer", "sign", 2)
+    :guard_predicate("offer", "sign", "credit_ok")
+    :add_reason("offer", "lose", "price", true)
+    :add_reason("lead", "pause", nil, true)
+    :add_migration(1, "prospect", "lead")
+    :set_initial("lead")
+  local m = b:build()
+  eq(m:id(), "deal"); eq(m:version(), 2); eq(m:name(), "Deal"); eq(m:initial_stage(), "lead")
+  local s = m:stages()
+  eq(s[1].time_limit_days, 7); eq(s[1].probability, 0.1); eq(s[1].task, "Qualify the lead")
+  eq(s[2].requirements[1], "proposal sent")
+  eq(s[4].name, "lost"); eq(s[5].kind, "dormant"); eq(s[6].kind, "terminal")
+  eq(m:migrate_stage(1, "prospect"), "lead")
+  local json = m:to_json()
+  assert(json:find('"kind": "predicate"', 1, true))
+  assert(json:find('"kind": "min_days"', 1, true))
+  assert(json:find('"contract signed"', 1, true))
+  assert(json:find('"reason_required": true', 1, true))
+  eq(clm.model.from_json(json):to_json(), json)
+  b:free()
+end)
+
+test("builder: errors", function()
+  local b = clm.builder("b", 1):add_stage("a")
+  raises("CLM_E_DUPLICATE", b.add_stage, b, "a")
+  raises("CLM_E_NOT_FOUND", b.set_time_limit, b, "zz", 3)
+  raises("CLM_E_INVALID_ARGUMENT", b.set_time_limit, b, "a", -1)
+  raises("CLM_E_NOT_FOUND", b.guard_requires, b, "a", "go", "x")
+  raises("CLM_E_INVALID_ARGUMENT", b.add_stage, b, "k", nil, 99)
+  local ok, err = pcall(b.add_stage, b, "k", nil, "nonsense")
+  assert(not ok and tostring(err):find("unknown stage kind", 1, true), tostring(err))
+  raises("CLM_E_INVALID_ARGUMENT", clm.builder, nil, 1)
+end)
+
+test("builder: build reports every problem and stays usable", function()
+  local b = clm.builder("b", 0):add_stage("a"):add_stage("w", nil, "won"):add_transition("a", "nowhere", "go")
+  local e = raises("CLM_E_VALIDATION", b.build, b)
+  eq(e.func, "clm_model_builder_build")
+  assert(#e.problems >= 2)
+  for _, p in ipairs(e.problems) do eq(p.file, "<input>"); eq(p.line, nil) end
+  local b2 = clm.builder("b", 1):add_stage("a"):add_stage("w", nil, "won"):add_transition("a", "nowhere", "go")
+  raises("CLM_E_VALIDATION", b2.build, b2)
+  b2:add_stage("nowhere", nil, "lost"):add_transition("a", "w", "win")
+  eq(b2:build():next_stage("a", "go"), "nowhere")
+end)
+
+-- ---------------------------------------------------------------------------
+-- Raw access to the rest of the ABI
+-- ---------------------------------------------------------------------------
+
+test("raw calls: structs and callbacks from the cdef", function()
+  local C = clm.C
+  local out = ffi.new("clm_portfolio *[1]")
+  clm.call("clm_portfolio_new", out)
+  local p = ffi.gc(out[0], C.clm_portfolio_free)
+  local m = clm.builder("gate", 1):add_stage("a"):add_stage("b", nil, "won"):add_transition("a", "b", "go")
+    :guard_predicate("a", "go", "allowed"):build()
+  clm.call("clm_portfolio_add_model", nil, p, m:handle())
+  m:free()
+  local seen = 0
+  local cb = ffi.cast("clm_predicate_fn", function(_, customer, _, from, to)
+    seen = seen + 1
+    assert(ffi.string(customer) == "c1" and ffi.string(from) == "a" and ffi.string(to) == "b")
+    return 1
+  end)
+  clm.call("clm_portfolio_register_predicate", p, "allowed", cb, nil)
+  local ev = ffi.new("clm_event", { ffi.sizeof("clm_event") })
+  ev.customer_id, ev.timestamp, ev.type, ev.value = "c1", "2024-01-01", "stage", "a"
+  clm.call("clm_portfolio_apply", p, ev)
+  ev.timestamp, ev.type, ev.value = "2024-01-03", "event", "go"
+  clm.call("clm_portfolio_apply", p, ev)
+  eq(seen, 1)
+  local stage, days = ffi.new("size_t[1]"), ffi.new("int64_t[1]")
+  clm.call("clm_portfolio_stage", stage, days, p, "c1", nil, "2024-01-02")
+  eq(tonumber(stage[0]), 0); eq(tonumber(days[0]), 1)
+  eq(tonumber(C.clm_portfolio_event_count(p)), 2)
+  ffi.gc(p, nil)
+  C.clm_portfolio_free(p)
+  cb:free()
+end)
+
+print(string.format("%d passed, %d failed", passed, failed))
+os.exit(failed == 0 and 0 or 1)

@@ -1,0 +1,548 @@
+/// @file policy.hpp
+/// Policies as data (docs/policy-format.md): rules with conditions over a
+/// customer's facts and an action to recommend, plus the weights and
+/// capacities that rank and plan the actions. Loading reports every problem
+/// at once with its line and column.
+#pragma once
+
+#include <clm/json_source.hpp>
+#include <clm/journal.hpp>
+
+#include <boost/date_time/gregorian/gregorian_types.hpp>
+
+#include <map>
+#include <memory>
+
+namespace clm {
+
+/// The facts a condition can test.
+enum class fact_kind : std::uint8_t {
+    stage,                 ///< The stage id (is / in / not_in); param model.
+    stage_kind,            ///< The stage's kind (is / in / not_in); param model.
+    days_in_stage,         ///< Days in the current stage; value a number or "time_limit"; param model.
+    days_since_contact,    ///< Days since the last contact; param channel ("preferred" allowed).
+    customer_class,        ///< JSON "class" (is / in / not_in).
+    tag,                   ///< has / lacks a tag.
+    attribute,             ///< An attribute (param name): ==, != (strings), numeric ops, exists, missing.
+    score,                 ///< A score (param name): numeric ops.
+    control_point_overdue, ///< An open control point (param kind, optional) is past due.
+    control_point_due_in,  ///< Days until the soonest open control point is due (param kind).
+    next_step,             ///< missing / planned / overdue.
+    birthday_in,           ///< Days until the birthday (attribute birthday=YYYY-MM-DD).
+    anniversary_in,        ///< Days until the anniversary (attribute anniversary=YYYY-MM-DD).
+    holiday_in,            ///< Days until the next holiday of the policy.
+    purchases_declined,    ///< Purchases in the last `days` days below the previous `days` days (a sleeping customer).
+    purchases_in,          ///< Number of purchases in the last `days` days.
+    done_within,           ///< Days since a control point of `kind` was done.
+    kpi_deviation,         ///< |actual - plan| / plan of KPI `name` (attributes kpi.NAME.plan, kpi.NAME.actual).
+    manager                ///< The manager (is / in / not_in).
+};
+
+/// Comparison operators.
+enum class op_kind : std::uint8_t { eq, ne, lt, le, gt, ge, in, not_in, has, lacks, exists, missing, planned, overdue, is_true };
+
+/// A condition tree node. Leaves test one fact; all / any / not combine.
+struct condition {
+    /// Node types.
+    enum class type : std::uint8_t { leaf, all, any, negate };
+    type node = type::leaf;                 ///< What this node is.
+    std::vector<condition> children;        ///< For all / any / not.
+    fact_kind fact = fact_kind::stage;      ///< For leaves: the fact.
+    op_kind op = op_kind::eq;               ///< For leaves: the comparison.
+    double number = 0;                      ///< Numeric operand.
+    bool against_time_limit = false;        ///< days_in_stage compared with the stage's own limit.
+    std::vector<std::string> strings;       ///< String operand(s).
+    std::string model;                      ///< Optional model id.
+    std::string name;                       ///< Attribute / score / KPI name.
+    std::string kind;                       ///< Control point kind.
+    std::string channel_name;               ///< For days_since_contact: a channel or "preferred".
+    int days = 0;                           ///< Window for purchases_* facts.
+};
+
+/// What a rule recommends.
+struct action {
+    std::string kind = "contact";  ///< contact, send_document, follow_up, move_stage, offer_product, satisfaction_survey, invite_event, greet, reassign.
+    std::string channel = "preferred"; ///< A channel name or "preferred".
+    std::string fallback_channel = "call"; ///< When "preferred" and the customer has none.
+    std::string goal;              ///< Goal text; "" means the stage task. Placeholders: {stage}, {task}, {product}.
+    std::string product;           ///< Product to offer.
+    std::string document;          ///< For send_document / follow_up.
+    std::string target_stage;      ///< For move_stage.
+    int due_in_days = 0;           ///< Due date = as-of date + this.
+    double priority = 1;           ///< > 0.
+};
+
+/// A policy rule.
+struct rule {
+    std::string id;                ///< Unique id, e.g. "cadence-b-online".
+    std::string description;       ///< What it encodes.
+    std::string source;            ///< The seed it comes from.
+    condition when;                ///< When it fires.
+    action then;                   ///< What it recommends.
+};
+
+/// A holiday: a fixed date each year or the nth weekday of a month.
+struct holiday {
+    std::string name;              ///< Its name.
+    int month = 1;                 ///< 1..12.
+    int day = 0;                   ///< Day of month for fixed dates (0 for nth-weekday rules).
+    int nth = 0;                   ///< 1..5 (5 = last) for nth-weekday rules.
+    int weekday = 0;               ///< 0 = Sunday .. 6 = Saturday.
+
+    /// The next occurrence on or after `from`, in days from it.
+    std::int64_t days_until(std::int64_t from_day) const {
+        using namespace boost::gregorian;
+        date from = detail::epoch() + days(static_cast<long>(from_day));
+        for (int y = int(from.year()); y <= int(from.year()) + 1; ++y) {
+            date d;
+            if (nth == 0) {
+                partial_date pd(static_cast<unsigned short>(day), static_cast<unsigned short>(month));
+                try {
+                    d = pd.get_date(static_cast<unsigned short>(y));
+                } catch (const std::out_of_range &) {
+                    continue; // Feb 29 in a common year
+                }
+            } else if (nth >= 5) {
+                last_day_of_the_week_in_month ld(static_cast<unsigned short>(weekday), static_cast<unsigned short>(month));
+                d = ld.get_date(static_cast<unsigned short>(y));
+            } else {
+                nth_day_of_the_week_in_month nd(static_cast<nth_day_of_the_week_in_month::week_num>(nth),
+                                                static_cast<unsigned short>(weekday), static_cast<unsigned short>(month));
+                d = nd.get_date(static_cast<unsigned short>(y));
+            }
+            if (d >= from) return (d - from).days();
+        }
+        return 400;
+    }
+};
+
+/// A policy: rules, ranking weights, and planning capacities.
+struct policy {
+    std::string id;                                ///< Policy id.
+    int version = 1;                               ///< Version.
+    std::string name;                              ///< Display name.
+    std::string description;                       ///< Description.
+    std::vector<rule> rules;                       ///< In declaration order (the tie-break).
+    std::map<std::string, double> class_weights;   ///< Class -> weight.
+    double default_class_weight = 1;               ///< Weight of other classes.
+    std::string value_attribute = "deal_value";    ///< Numeric attribute giving the deal size.
+    double default_value = 1;                      ///< Value when the attribute is missing.
+    bool use_probability = false;                  ///< Multiply value by the stage's win probability.
+    int per_customer_limit = 3;                    ///< At most this many actions per customer.
+    std::vector<holiday> holidays;                 ///< For holiday_in.
+    double hours_per_week = 40;                    ///< Default manager capacity.
+    std::map<std::string, double> minutes;         ///< Minutes per action kind.
+    double default_minutes = 15;                   ///< Minutes of other kinds.
+    std::map<std::string, double> class_shares;    ///< Share of capacity per class (e.g. D 0.7, E 0.2, F 0.1).
+};
+
+namespace detail {
+
+struct policy_reader {
+    const json_source &src;
+    std::vector<diagnostic> &out;
+
+    void problem(const std::string &pointer, const std::string &msg) { out.push_back(src.at(pointer, msg)); }
+
+    static std::optional<fact_kind> fact_of(const std::string &s) {
+        static const std::pair<const char *, fact_kind> table[] = {
+            {"stage", fact_kind::stage}, {"stage_kind", fact_kind::stage_kind}, {"days_in_stage", fact_kind::days_in_stage},
+            {"days_since_contact", fact_kind::days_since_contact}, {"class", fact_kind::customer_class}, {"tag", fact_kind::tag},
+            {"attribute", fact_kind::attribute}, {"score", fact_kind::score}, {"control_point_overdue", fact_kind::control_point_overdue},
+            {"control_point_due_in", fact_kind::control_point_due_in}, {"next_step", fact_kind::next_step},
+            {"birthday_in", fact_kind::birthday_in}, {"anniversary_in", fact_kind::anniversary_in}, {"holiday_in", fact_kind::holiday_in},
+            {"purchases_declined", fact_kind::purchases_declined}, {"purchases_in", fact_kind::purchases_in},
+            {"done_within", fact_kind::done_within}, {"kpi_deviation", fact_kind::kpi_deviation}, {"manager", fact_kind::manager}};
+        for (const auto &[n, f] : table)
+            if (s == n) return f;
+        return std::nullopt;
+    }
+
+    static std::optional<op_kind> op_of(const std::string &s) {
+        static const std::pair<const char *, op_kind> table[] = {
+            {"==", op_kind::eq}, {"is", op_kind::eq}, {"!=", op_kind::ne}, {"<", op_kind::lt}, {"<=", op_kind::le}, {">", op_kind::gt},
+            {">=", op_kind::ge}, {"in", op_kind::in}, {"not_in", op_kind::not_in}, {"has", op_kind::has}, {"lacks", op_kind::lacks},
+            {"exists", op_kind::exists}, {"missing", op_kind::missing}, {"planned", op_kind::planned}, {"overdue", op_kind::overdue},
+            {"true", op_kind::is_true}};
+        for (const auto &[n, o] : table)
+            if (s == n) return o;
+        return std::nullopt;
+    }
+
+    static bool numeric(op_kind o) {
+        return o == op_kind::eq || o == op_kind::ne || o == op_kind::lt || o == op_kind::le || o == op_kind::gt || o == op_kind::ge;
+    }
+
+    condition read_condition(const nlohmann::json &j, const std::string &p, int depth) {
+        condition c;
+        if (depth > 32) {
+            problem(p, "conditions nested deeper than 32 levels");
+            return c;
+        }
+        if (!j.is_object()) {
+            problem(p, "a condition must be an object");
+            return c;
+        }
+        for (const char *comb : {"all", "any"}) {
+            if (!j.contains(comb)) continue;
+            c.node = std::string(comb) == "all" ? condition::type::all : condition::type::any;
+            if (j.size() != 1) problem(p, std::string("'") + comb + "' must be the only key of its object");
+            const auto &arr = j[comb];
+            if (!arr.is_array() || arr.empty()) {
+                problem(p + "/" + comb, std::string("'") + comb + "' needs a non-empty array of conditions");
+                return c;
+            }
+            for (std::size_t i = 0; i < arr.size(); ++i) c.children.push_back(read_condition(arr[i], p + "/" + comb + "/" + std::to_string(i), depth + 1));
+            return c;
+        }
+        if (j.contains("not")) {
+            c.node = condition::type::negate;
+            if (j.size() != 1) problem(p, "'not' must be the only key of its object");
+            c.children.push_back(read_condition(j["not"], p + "/not", depth + 1));
+            return c;
+        }
+        for (auto it = j.begin(); it != j.end(); ++it) {
+            static const std::set<std::string> known = {"fact", "op", "value", "model", "name", "kind", "channel", "days"};
+            if (!known.count(it.key())) problem(p + "/" + it.key(), "condition: unknown field '" + it.key() + "'");
+        }
+        if (!j.contains("fact") || !j["fact"].is_string()) {
+            problem(p, "condition: needs 'fact' (a string), or 'all', 'any' or 'not'");
+            return c;
+        }
+        std::string fname = j["fact"].get<std::string>();
+        auto f = fact_of(fname);
+        if (!f) {
+            problem(p + "/fact", "unknown fact '" + fname + "'");
+            return c;
+        }
+        c.fact = *f;
+        std::string opname = j.contains("op") && j["op"].is_string() ? j["op"].get<std::string>() : "";
+        auto o = op_of(opname);
+        if (!o) {
+            problem(j.contains("op") ? p + "/op" : p, "fact '" + fname + "': unknown or missing op '" + opname + "'");
+            return c;
+        }
+        c.op = *o;
+        auto str_param = [&](const char *key, std::string &dst) {
+            if (!j.contains(key)) return;
+            if (!j[key].is_string()) problem(p + "/" + key, std::string("'") + key + "' must be a string");
+            else dst = j[key].get<std::string>();
+        };
+        str_param("model", c.model);
+        str_param("name", c.name);
+        str_param("kind", c.kind);
+        str_param("channel", c.channel_name);
+        if (j.contains("days")) {
+            if (!j["days"].is_number_integer() || j["days"].get<long long>() < 1 || j["days"].get<long long>() > 100000) problem(p + "/days", "'days' must be a whole number of days >= 1");
+            else c.days = int(j["days"].get<long long>());
+        }
+        if (!c.channel_name.empty() && c.channel_name != "preferred" && !parse_channel(c.channel_name))
+            problem(p + "/channel", "unknown channel '" + c.channel_name + "'");
+        const nlohmann::json *v = j.contains("value") ? &j["value"] : nullptr;
+        auto need_number = [&] {
+            if (!v || !v->is_number()) problem(v ? p + "/value" : p, "fact '" + fname + "' with op '" + opname + "' needs a numeric 'value'");
+            else c.number = v->get<double>();
+        };
+        auto need_strings = [&] {
+            if (v && v->is_string()) c.strings.push_back(v->get<std::string>());
+            else if (v && v->is_array() && std::all_of(v->begin(), v->end(), [](const nlohmann::json &x) { return x.is_string(); }))
+                for (const auto &x : *v) c.strings.push_back(x.get<std::string>());
+            else problem(v ? p + "/value" : p, "fact '" + fname + "' with op '" + opname + "' needs a string or an array of strings as 'value'");
+        };
+        auto allow = [&](std::initializer_list<op_kind> ops) {
+            for (auto x : ops)
+                if (x == c.op) return true;
+            problem(p + "/op", "fact '" + fname + "' does not take op '" + opname + "'");
+            return false;
+        };
+        switch (c.fact) {
+        case fact_kind::stage:
+        case fact_kind::stage_kind:
+        case fact_kind::customer_class:
+        case fact_kind::manager:
+            if (allow({op_kind::eq, op_kind::ne, op_kind::in, op_kind::not_in})) need_strings();
+            if (c.fact == fact_kind::stage_kind)
+                for (const auto &k : c.strings)
+                    if (k != "open" && k != "won" && k != "lost" && k != "dormant" && k != "terminal") problem(p + "/value", "unknown stage kind '" + k + "'");
+            break;
+        case fact_kind::tag:
+            if (allow({op_kind::has, op_kind::lacks})) need_strings();
+            break;
+        case fact_kind::days_in_stage:
+            if (allow({op_kind::eq, op_kind::ne, op_kind::lt, op_kind::le, op_kind::gt, op_kind::ge})) {
+                if (v && v->is_string() && v->get<std::string>() == "time_limit") c.against_time_limit = true;
+                else need_number();
+            }
+            break;
+        case fact_kind::attribute:
+            if (c.name.empty()) problem(p, "fact 'attribute' needs 'name'");
+            if (c.op == op_kind::exists || c.op == op_kind::missing) break;
+            if (!allow({op_kind::eq, op_kind::ne, op_kind::lt, op_kind::le, op_kind::gt, op_kind::ge, op_kind::in, op_kind::not_in})) break;
+            if (v && v->is_number()) c.number = v->get<double>();
+            else need_strings();
+            if (v && v->is_string() && (c.op == op_kind::lt || c.op == op_kind::le || c.op == op_kind::gt || c.op == op_kind::ge))
+                problem(p + "/value", "attribute comparison '" + opname + "' needs a numeric value");
+            break;
+        case fact_kind::score:
+        case fact_kind::kpi_deviation:
+            if (c.name.empty()) problem(p, "fact '" + fname + "' needs 'name'");
+            if (allow({op_kind::eq, op_kind::ne, op_kind::lt, op_kind::le, op_kind::gt, op_kind::ge})) need_number();
+            break;
+        case fact_kind::control_point_overdue:
+        case fact_kind::purchases_declined:
+            allow({op_kind::is_true});
+            if ((c.fact == fact_kind::purchases_declined) && c.days == 0) problem(p, "fact 'purchases_declined' needs 'days' (the window)");
+            break;
+        case fact_kind::next_step:
+            allow({op_kind::missing, op_kind::planned, op_kind::overdue});
+            break;
+        case fact_kind::done_within:
+            if (c.kind.empty()) problem(p, "fact 'done_within' needs 'kind' (the control point)");
+            if (allow({op_kind::lt, op_kind::le})) need_number();
+            break;
+        case fact_kind::purchases_in:
+            if (c.days == 0) problem(p, "fact 'purchases_in' needs 'days' (the window)");
+            if (allow({op_kind::eq, op_kind::ne, op_kind::lt, op_kind::le, op_kind::gt, op_kind::ge})) need_number();
+            break;
+        case fact_kind::days_since_contact:
+        case fact_kind::control_point_due_in:
+        case fact_kind::birthday_in:
+        case fact_kind::anniversary_in:
+        case fact_kind::holiday_in:
+            if (allow({op_kind::eq, op_kind::ne, op_kind::lt, op_kind::le, op_kind::gt, op_kind::ge})) need_number();
+            break;
+        }
+        return c;
+    }
+
+    action read_action(const nlohmann::json &j, const std::string &p, const std::string &rule_id) {
+        action a;
+        if (!j.is_object()) {
+            problem(p, "rule '" + rule_id + "': 'action' must be an object");
+            return a;
+        }
+        static const std::set<std::string> kinds = {"contact", "send_document", "follow_up", "move_stage", "offer_product",
+                                                    "satisfaction_survey", "invite_event", "greet", "reassign"};
+        for (auto it = j.begin(); it != j.end(); ++it) {
+            static const std::set<std::string> known = {"kind", "channel", "fallback_channel", "goal", "product", "document", "target_stage", "due_in_days", "priority"};
+            if (!known.count(it.key())) problem(p + "/" + it.key(), "rule '" + rule_id + "': unknown action field '" + it.key() + "'");
+        }
+        auto s = [&](const char *key, std::string &dst) {
+            if (!j.contains(key)) return;
+            if (!j[key].is_string()) problem(p + "/" + key, "rule '" + rule_id + "': '" + key + "' must be a string");
+            else dst = j[key].get<std::string>();
+        };
+        s("kind", a.kind);
+        s("channel", a.channel);
+        s("fallback_channel", a.fallback_channel);
+        s("goal", a.goal);
+        s("product", a.product);
+        s("document", a.document);
+        s("target_stage", a.target_stage);
+        if (!kinds.count(a.kind)) problem(p + "/kind", "rule '" + rule_id + "': unknown action kind '" + a.kind + "'");
+        if (a.channel != "preferred" && (!parse_channel(a.channel) || a.channel.empty())) problem(p + "/channel", "rule '" + rule_id + "': unknown channel '" + a.channel + "'");
+        if (!parse_channel(a.fallback_channel) || a.fallback_channel.empty()) problem(p + "/fallback_channel", "rule '" + rule_id + "': unknown channel '" + a.fallback_channel + "'");
+        if (j.contains("due_in_days")) {
+            if (!j["due_in_days"].is_number_integer() || j["due_in_days"].get<long long>() < 0 || j["due_in_days"].get<long long>() > 3650)
+                problem(p + "/due_in_days", "rule '" + rule_id + "': 'due_in_days' must be a whole number from 0 to 3650");
+            else a.due_in_days = int(j["due_in_days"].get<long long>());
+        }
+        if (j.contains("priority")) {
+            if (!j["priority"].is_number() || !(j["priority"].get<double>() > 0) || j["priority"].get<double>() > 1e6)
+                problem(p + "/priority", "rule '" + rule_id + "': 'priority' must be a number > 0");
+            else a.priority = j["priority"].get<double>();
+        }
+        if (a.kind == "move_stage" && a.target_stage.empty()) problem(p, "rule '" + rule_id + "': a move_stage action needs 'target_stage'");
+        return a;
+    }
+};
+
+inline int weekday_of(const std::string &s) {
+    static const char *const names[] = {"sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"};
+    for (int i = 0; i < 7; ++i)
+        if (s == names[i]) return i;
+    return -1;
+}
+
+} // namespace detail
+
+/// Parses and validates a policy; throws input_error with every problem
+/// (CLM_E_PARSE for malformed JSON, CLM_E_VALIDATION otherwise).
+inline std::shared_ptr<const policy> policy_from_json(std::string_view text, const std::string &file = "") {
+    json_source src(text, file);
+    const auto &j = src.doc();
+    std::vector<diagnostic> out;
+    detail::policy_reader r{src, out};
+    auto pol = std::make_shared<policy>();
+    if (!j.is_object()) throw input_error(CLM_E_VALIDATION, {src.at("", "a policy must be a JSON object")});
+    static const std::set<std::string> known = {"id", "version", "name", "description", "rules", "class_weights", "default_class_weight", "value",
+                                                "per_customer_limit", "holidays", "capacity", "$schema", "$comment"};
+    for (auto it = j.begin(); it != j.end(); ++it)
+        if (!known.count(it.key()) && it.key().rfind("x-", 0) != 0) r.problem("/" + it.key(), "policy: unknown field '" + it.key() + "'");
+    if (!j.contains("id") || !j["id"].is_string() || j["id"].get<std::string>().empty()) r.problem(j.contains("id") ? "/id" : "", "policy: 'id' must be a non-empty string");
+    else pol->id = j["id"].get<std::string>();
+    if (j.contains("version")) {
+        if (!j["version"].is_number_integer() || j["version"].get<long long>() < 1 || j["version"].get<long long>() > 1000000) r.problem("/version", "policy: 'version' must be an integer >= 1");
+        else pol->version = int(j["version"].get<long long>());
+    }
+    if (j.contains("name") && j["name"].is_string()) pol->name = j["name"].get<std::string>();
+    if (j.contains("description") && j["description"].is_string()) pol->description = j["description"].get<std::string>();
+    auto weights = [&](const char *key, std::map<std::string, double> &dst, bool share) {
+        if (!j.contains(key)) return;
+        if (!j[key].is_object()) {
+            r.problem(std::string("/") + key, std::string("policy: '") + key + "' must be an object of numbers");
+            return;
+        }
+        double sum = 0;
+        for (auto it = j[key].begin(); it != j[key].end(); ++it) {
+            if (!it.value().is_number() || it.value().get<double>() < 0 || (share && it.value().get<double>() > 1)) {
+                r.problem(std::string("/") + key + "/" + it.key(), std::string("policy: '") + key + "' of '" + it.key() + "' must be a number" + (share ? " in [0, 1]" : " >= 0"));
+                continue;
+            }
+            dst[it.key()] = it.value().get<double>();
+            sum += it.value().get<double>();
+        }
+        if (share && sum > 1.0 + 1e-9) r.problem(std::string("/") + key, "policy: class shares add up to more than 1");
+    };
+    weights("class_weights", pol->class_weights, false);
+    if (j.contains("default_class_weight")) {
+        if (!j["default_class_weight"].is_number() || j["default_class_weight"].get<double>() < 0) r.problem("/default_class_weight", "policy: 'default_class_weight' must be a number >= 0");
+        else pol->default_class_weight = j["default_class_weight"].get<double>();
+    }
+    if (j.contains("value")) {
+        const auto &v = j["value"];
+        if (!v.is_object()) r.problem("/value", "policy: 'value' must be an object");
+        else {
+            if (v.contains("attribute") && v["attribute"].is_string()) pol->value_attribute = v["attribute"].get<std::string>();
+            if (v.contains("default")) {
+                if (!v["default"].is_number() || v["default"].get<double>() < 0) r.problem("/value/default", "policy: value 'default' must be a number >= 0");
+                else pol->default_value = v["default"].get<double>();
+            }
+            if (v.contains("use_probability")) {
+                if (!v["use_probability"].is_boolean()) r.problem("/value/use_probability", "policy: 'use_probability' must be true or false");
+                else pol->use_probability = v["use_probability"].get<bool>();
+            }
+        }
+    }
+    if (j.contains("per_customer_limit")) {
+        if (!j["per_customer_limit"].is_number_integer() || j["per_customer_limit"].get<long long>() < 1 || j["per_customer_limit"].get<long long>() > 1000)
+            r.problem("/per_customer_limit", "policy: 'per_customer_limit' must be a whole number from 1 to 1000");
+        else pol->per_customer_limit = int(j["per_customer_limit"].get<long long>());
+    }
+    if (j.contains("holidays")) {
+        const auto &hs = j["holidays"];
+        if (!hs.is_array()) r.problem("/holidays", "policy: 'holidays' must be an array");
+        else
+            for (std::size_t i = 0; i < hs.size(); ++i) {
+                std::string p = "/holidays/" + std::to_string(i);
+                const auto &h = hs[i];
+                holiday hd;
+                if (!h.is_object() || !h.contains("name") || !h["name"].is_string()) {
+                    r.problem(p, "holiday: needs a 'name'");
+                    continue;
+                }
+                hd.name = h["name"].get<std::string>();
+                if (h.contains("date")) {
+                    std::string d = h["date"].is_string() ? h["date"].get<std::string>() : "";
+                    int mo = 0, dd = 0;
+                    if (d.size() != 5 || d[2] != '-' || !detail::digits(d, 0, 2, mo) || !detail::digits(d, 3, 2, dd) || mo < 1 || mo > 12 || dd < 1 ||
+                        dd > int(boost::gregorian::gregorian_calendar::end_of_month_day(2000, static_cast<unsigned short>(mo)))) {
+                        r.problem(p + "/date", "holiday '" + hd.name + "': 'date' must be MM-DD, a real day of the year");
+                        continue;
+                    }
+                    hd.month = mo;
+                    hd.day = dd;
+                } else {
+                    int wd = h.contains("weekday") && h["weekday"].is_string() ? detail::weekday_of(h["weekday"].get<std::string>()) : -1;
+                    long long nth = h.contains("nth") && h["nth"].is_number_integer() ? h["nth"].get<long long>() : 0;
+                    long long mo = h.contains("month") && h["month"].is_number_integer() ? h["month"].get<long long>() : 0;
+                    if (wd < 0 || nth < 1 || nth > 5 || mo < 1 || mo > 12) {
+                        r.problem(p, "holiday '" + hd.name + "': needs 'date' (MM-DD) or 'weekday' (monday..sunday), 'nth' (1-4, 5 = last) and 'month' (1-12)");
+                        continue;
+                    }
+                    hd.weekday = wd;
+                    hd.nth = int(nth);
+                    hd.month = int(mo);
+                }
+                pol->holidays.push_back(hd);
+            }
+    }
+    if (j.contains("capacity")) {
+        const auto &c = j["capacity"];
+        if (!c.is_object()) r.problem("/capacity", "policy: 'capacity' must be an object");
+        else {
+            if (c.contains("hours_per_week")) {
+                if (!c["hours_per_week"].is_number() || !(c["hours_per_week"].get<double>() > 0) || c["hours_per_week"].get<double>() > 168)
+                    r.problem("/capacity/hours_per_week", "capacity: 'hours_per_week' must be a number in (0, 168]");
+                else pol->hours_per_week = c["hours_per_week"].get<double>();
+            }
+            if (c.contains("default_minutes")) {
+                if (!c["default_minutes"].is_number() || !(c["default_minutes"].get<double>() > 0)) r.problem("/capacity/default_minutes", "capacity: 'default_minutes' must be a number > 0");
+                else pol->default_minutes = c["default_minutes"].get<double>();
+            }
+            if (c.contains("minutes")) {
+                if (!c["minutes"].is_object()) r.problem("/capacity/minutes", "capacity: 'minutes' must be an object");
+                else
+                    for (auto it = c["minutes"].begin(); it != c["minutes"].end(); ++it) {
+                        if (!it.value().is_number() || !(it.value().get<double>() > 0)) r.problem("/capacity/minutes/" + it.key(), "capacity: minutes of '" + it.key() + "' must be a number > 0");
+                        else pol->minutes[it.key()] = it.value().get<double>();
+                    }
+            }
+            if (c.contains("class_shares")) {
+                const auto &cs = c["class_shares"];
+                if (!cs.is_object()) r.problem("/capacity/class_shares", "capacity: 'class_shares' must be an object");
+                else {
+                    double sum = 0;
+                    for (auto it = cs.begin(); it != cs.end(); ++it) {
+                        if (!it.value().is_number() || it.value().get<double>() < 0 || it.value().get<double>() > 1) {
+                            r.problem("/capacity/class_shares/" + it.key(), "capacity: share of '" + it.key() + "' must be in [0, 1]");
+                            continue;
+                        }
+                        pol->class_shares[it.key()] = it.value().get<double>();
+                        sum += it.value().get<double>();
+                    }
+                    if (sum > 1.0 + 1e-9) r.problem("/capacity/class_shares", "capacity: class shares add up to more than 1");
+                }
+            }
+        }
+    }
+    if (!j.contains("rules") || !j["rules"].is_array()) {
+        r.problem(j.contains("rules") ? "/rules" : "", "policy: 'rules' must be an array of rules");
+    } else {
+        std::set<std::string> ids;
+        const auto &rs = j["rules"];
+        for (std::size_t i = 0; i < rs.size(); ++i) {
+            std::string p = "/rules/" + std::to_string(i);
+            const auto &rj = rs[i];
+            rule ru;
+            if (!rj.is_object()) {
+                r.problem(p, "rule " + std::to_string(i) + " must be an object");
+                continue;
+            }
+            for (auto it = rj.begin(); it != rj.end(); ++it) {
+                static const std::set<std::string> rk = {"id", "description", "source", "when", "action"};
+                if (!rk.count(it.key())) r.problem(p + "/" + it.key(), "rule " + std::to_string(i) + ": unknown field '" + it.key() + "'");
+            }
+            if (!rj.contains("id") || !rj["id"].is_string() || rj["id"].get<std::string>().empty()) r.problem(p, "rule " + std::to_string(i) + ": needs an 'id'");
+            else {
+                ru.id = rj["id"].get<std::string>();
+                if (!ids.insert(ru.id).second) r.problem(p + "/id", "duplicate rule id '" + ru.id + "'");
+            }
+            if (rj.contains("description") && rj["description"].is_string()) ru.description = rj["description"].get<std::string>();
+            if (rj.contains("source") && rj["source"].is_string()) ru.source = rj["source"].get<std::string>();
+            if (!rj.contains("when")) r.problem(p, "rule '" + ru.id + "': needs 'when' (a condition)");
+            else ru.when = r.read_condition(rj["when"], p + "/when", 0);
+            if (!rj.contains("action")) r.problem(p, "rule '" + ru.id + "': needs 'action'");
+            else ru.then = r.read_action(rj["action"], p + "/action", ru.id);
+            pol->rules.push_back(std::move(ru));
+        }
+        if (pol->rules.size() > 60000) r.problem("/rules", "policy: too many rules");
+    }
+    if (!out.empty()) {
+        std::stable_sort(out.begin(), out.end(), [](const diagnostic &a, const diagnostic &b) { return std::tie(a.line, a.column) < std::tie(b.line, b.column); });
+        throw input_error(CLM_E_VALIDATION, std::move(out));
+    }
+    return pol;
+}
+
+} // namespace clm
