@@ -490,7 +490,7 @@ test("raw calls: structs and callbacks from the cdef", function()
   clm.call("clm_portfolio_add_model", nil, p, m:handle())
   m:free()
   local seen = 0
-  local cb = ffi.cast("clm_predicate_fn", function(_, customer, _, from, to)
+  local cb = ffi.cast("clm_predicate_fn", function(customer, _, from, to)
     seen = seen + 1
     assert(ffi.string(customer) == "c1" and ffi.string(from) == "a" and ffi.string(to) == "b")
     return 1
