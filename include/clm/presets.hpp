@@ -6,6 +6,7 @@
 
 #include <clm/file_io.hpp>
 #include <clm/model_json.hpp>
+#include <clm/policy.hpp>
 #include <clm/presets_data.hpp> // generated from presets/*.json by the build
 
 #include <array>
@@ -48,6 +49,22 @@ inline model_ptr load_model(const std::string &preset_or_path) {
     for (const auto &p : detail::preset_texts)
         if (preset_or_path == p.id) return load_preset(preset_or_path);
     return model_from_json(read_file(preset_or_path), preset_or_path);
+}
+
+/// Number of preset policies.
+inline std::size_t policy_preset_count() noexcept { return std::size(detail::policy_texts); }
+
+/// The id of preset policy `i`, or nullptr past the end.
+inline const char *policy_preset_id(std::size_t i) noexcept {
+    return i < policy_preset_count() ? detail::policy_texts[i].id : nullptr;
+}
+
+/// A preset policy id ("seeds") or a path to a JSON policy file: loads either.
+/// Throws io_error, or input_error naming the file, line and column.
+inline std::shared_ptr<const policy> load_policy(const std::string &preset_or_path) {
+    for (const auto &p : detail::policy_texts)
+        if (preset_or_path == p.id) return policy_from_json(p.json, std::string("preset:") + p.id);
+    return policy_from_json(read_file(preset_or_path), preset_or_path);
 }
 
 } // namespace clm

@@ -27,6 +27,7 @@ struct recommendation {
     double value = 1;              ///< Deal value (x win probability when the policy says so).
     std::int64_t due_day = 0;      ///< Due date (day number).
     std::size_t model_slot = 0;    ///< The model whose stage the action concerns.
+    stage_index stage = no_stage;  ///< The customer's stage in that model.
     /// Matched leaves: (leaf index in the compiled policy, the fact's value).
     std::array<std::pair<std::uint16_t, double>, 6> matched{};
 };
@@ -447,6 +448,7 @@ private:
                     break;
                 }
         }
+        rec.stage = rec.model_slot < f.stages.size() ? f.stages[rec.model_slot].stage : no_stage;
     }
 
     std::string describe(const leaf_info &li, double value, const recommendation &rec) const {
@@ -469,9 +471,16 @@ private:
         case fact_kind::stage:
             if (c.op == op_kind::ne || c.op == op_kind::not_in) return "stage " + std::string(op) + " " + list();
             return "stage '" + p_.model_at(rec.model_slot).stage_at(stage_index(value)).id + "'" + model_note;
-        case fact_kind::stage_kind: return std::string("stage kind ") + to_string(stage_kind(int(value))) + " " + op + " " + list();
+        case fact_kind::stage_kind: {
+            std::string st = rec.stage == no_stage ? std::string("?") : p_.model_at(rec.model_slot).stage_at(rec.stage).id;
+            return "stage '" + st + "' is " + to_string(stage_kind(int(value))) + model_note;
+        }
         case fact_kind::days_in_stage: {
-            std::string threshold = c.against_time_limit ? "the stage's time limit" : num(c.number);
+            std::string threshold = num(c.number);
+            if (c.against_time_limit && rec.stage != no_stage) {
+                const auto &lim = p_.model_at(rec.model_slot).stage_at(rec.stage).time_limit_days;
+                threshold = "the time limit " + (lim ? std::to_string(*lim) : std::string("?"));
+            }
             return "days in stage " + num(value) + " " + op + " " + threshold + model_note;
         }
         case fact_kind::days_since_contact: {

@@ -1,0 +1,140 @@
+// cmd_policy.cpp -- policy subcommands: recommend (ranked next actions with
+// reasons) and plan (a manager's week).
+#include "cli.hpp"
+
+#include <clm/event_log.hpp>
+#include <clm/presets.hpp>
+#include <clm/recommend_json.hpp>
+
+#include <iostream>
+#include <unistd.h>
+
+namespace {
+
+using clm::cli::args;
+
+// A progress bar on stderr for runs longer than a second, when stderr is a terminal.
+std::function<bool(std::size_t, std::size_t)> progress_bar() {
+    if (!isatty(2)) return {};
+    auto start = std::chrono::steady_clock::now();
+    return [start](std::size_t done, std::size_t total) {
+        if (std::chrono::steady_clock::now() - start < std::chrono::seconds(1) && done < total) return true;
+        int width = 40, fill = total ? int(double(done) / double(total) * width) : width;
+        std::fprintf(stderr, "\r[%s%s] %zu/%zu customers", std::string(std::size_t(fill), '#').c_str(),
+                     std::string(std::size_t(width - fill), ' ').c_str(), done, total);
+        if (done >= total) std::fprintf(stderr, "\n");
+        return true;
+    };
+}
+
+struct session {
+    clm::portfolio p;
+    std::int64_t as_of_day = 0;
+};
+
+void load(const args &a, session &s, const char *date_option) {
+    std::string models = a.required("model");
+    for (std::size_t start = 0;;) {
+        auto comma = models.find(',', start);
+        s.p.add_model(clm::load_model(models.substr(start, comma - start)));
+        if (comma == std::string::npos) break;
+        start = comma + 1;
+    }
+    std::string events = a.required("events");
+    clm::import_event_log(s.p, clm::read_file(events), events);
+    clm::timestamp t = 0;
+    if (auto d = a.option(date_option)) t = clm::require_timestamp(*d, std::string("--") + date_option);
+    else
+        for (const auto &e : s.p.journal()) t = std::max(t, e.time);
+    s.as_of_day = clm::day_of(t);
+}
+
+std::size_t limit_of(const args &a) {
+    auto l = a.option("limit");
+    if (!l) return 0;
+    char *end = nullptr;
+    long v = std::strtol(l->c_str(), &end, 10);
+    if (l->empty() || *end || v < 0) throw clm::cli::usage_error("--limit needs a whole number");
+    return std::size_t(v);
+}
+
+int recommend(int argc, char **argv) {
+    args a(argc, argv, {"json"}, {"model", "events", "policy", "as-of", "manager", "limit"});
+    session s;
+    load(a, s, "as-of");
+    clm::compiled_policy cp(clm::load_policy(a.required("policy")), s.p);
+    clm::recommend_options opt;
+    opt.manager = a.option("manager");
+    opt.limit = limit_of(a);
+    opt.progress = progress_bar();
+    auto recs = clm::recommend_all(cp, s.as_of_day, opt);
+    if (a.flag("json")) {
+        std::cout << clm::recommendations_to_json(cp, recs, s.as_of_day).dump(2) << "\n";
+        return 0;
+    }
+    std::cout << recs.size() << " recommendations as of " << clm::format_date(s.as_of_day * clm::seconds_per_day)
+              << " (policy " << cp.source().id << ")\n";
+    for (std::size_t i = 0; i < recs.size(); ++i) {
+        auto j = clm::recommendation_to_json(cp, recs[i], s.as_of_day, i + 1);
+        std::cout << "\n" << i + 1 << ". " << j["customer_id"].get<std::string>() << " [" << j["manager"].get<std::string>() << "] "
+                  << j["action"]["kind"].get<std::string>() << " via " << j["action"]["channel"].get<std::string>() << " by "
+                  << j["action"]["due"].get<std::string>() << ": " << j["action"]["goal"].get<std::string>() << "\n";
+        char score[64];
+        std::snprintf(score, sizeof score, "%.2f", recs[i].score);
+        std::cout << "   rule " << j["rule"].get<std::string>() << ", score " << score << "; because ";
+        bool first = true;
+        for (const auto &r : j["reasons"]) {
+            std::cout << (first ? "" : "; ") << r.get<std::string>();
+            first = false;
+        }
+        std::cout << "\n";
+    }
+    return 0;
+}
+
+int plan(int argc, char **argv) {
+    args a(argc, argv, {"json"}, {"model", "events", "policy", "week", "manager", "hours", "limit"});
+    session s;
+    load(a, s, "week");
+    std::string manager = a.required("manager");
+    if (!a.option("week")) throw clm::cli::usage_error("missing --week");
+    clm::compiled_policy cp(clm::load_policy(a.required("policy")), s.p);
+    clm::recommend_options opt;
+    opt.manager = manager;
+    opt.progress = progress_bar();
+    auto recs = clm::recommend_all(cp, s.as_of_day, opt);
+    double hours = 0;
+    if (auto h = a.option("hours")) {
+        char *end = nullptr;
+        hours = std::strtod(h->c_str(), &end);
+        if (h->empty() || *end || !(hours > 0) || hours > 168) throw clm::cli::usage_error("--hours needs a number in (0, 168]");
+    }
+    auto w = clm::plan_week(cp, recs, s.as_of_day, hours);
+    if (a.flag("json")) {
+        std::cout << clm::plan_to_json(cp, w, manager).dump(2) << "\n";
+        return 0;
+    }
+    char head[200];
+    std::snprintf(head, sizeof head, "week of %s for %s: %zu actions, %.0f of %.0f minutes; %zu did not fit\n",
+                  clm::format_date(w.week_start * clm::seconds_per_day).c_str(), manager.c_str(), w.planned.size(), w.planned_minutes,
+                  w.capacity_minutes, w.not_fitted.size());
+    std::cout << head;
+    std::size_t limit = limit_of(a);
+    std::size_t shown = 0;
+    for (const auto &pa : w.planned) {
+        if (limit && shown++ >= limit) break;
+        auto j = clm::recommendation_to_json(cp, pa.rec, w.week_start);
+        std::cout << "  " << clm::format_date(pa.day * clm::seconds_per_day) << "  " << j["customer_id"].get<std::string>() << "  "
+                  << j["action"]["kind"].get<std::string>() << " (" << pa.minutes << " min): " << j["action"]["goal"].get<std::string>() << "\n";
+    }
+    return 0;
+}
+
+clm::cli::registrar r1{{"recommend", "the next actions, ranked, each with its reasons",
+                        "clm recommend --model MODEL[,MODEL...] --events FILE.csv --policy FILE|seeds --as-of DATE [--manager M] [--limit N] [--json]",
+                        recommend}};
+clm::cli::registrar r2{{"plan", "a manager's week: ranked actions fitted into capacity and class time shares",
+                        "clm plan --model MODEL --events FILE.csv --policy FILE|seeds --manager M --week DATE [--hours H] [--limit N] [--json]",
+                        plan}};
+
+} // namespace
