@@ -5,12 +5,21 @@
 #include <clm/clm.h>
 #include <clm/error.hpp>
 #include <clm/model.hpp>
+#include <clm/portfolio.hpp>
 
+#include <memory>
 #include <new>
 #include <string>
+#include <vector>
 
 struct clm_model {
     clm::model_ptr ptr;
+};
+
+struct clm_portfolio {
+    clm::portfolio p;
+    // Handles for clm_portfolio_model(): one per slot, sharing the model.
+    std::vector<std::unique_ptr<clm_model>> models;
 };
 
 namespace clm::abi {

@@ -13,12 +13,6 @@
 using clm::abi::guarded;
 using clm::abi::require;
 
-struct clm_portfolio {
-    clm::portfolio p;
-    // Handles for clm_portfolio_model(): one per slot, sharing the model.
-    std::vector<std::unique_ptr<clm_model>> models;
-};
-
 namespace {
 
 // The smallest struct_size accepted: up to and including `value`.

@@ -80,6 +80,24 @@ return {
     "clm_portfolio_export",
     "clm_portfolio_save",
     "clm_portfolio_load",
+    "clm_policy_preset_count",
+    "clm_policy_preset_id",
+    "clm_policy_from_json",
+    "clm_policy_load",
+    "clm_policy_validate_json",
+    "clm_policy_free",
+    "clm_policy_id",
+    "clm_policy_rule_count",
+    "clm_policy_rule_id",
+    "clm_policy_recommend",
+    "clm_policy_recommend_customer",
+    "clm_policy_plan_week",
+    "clm_portfolio_funnel_json",
+    "clm_portfolio_time_in_stage_json",
+    "clm_portfolio_dynamics_json",
+    "clm_portfolio_plan_actual_json",
+    "clm_portfolio_value_json",
+    "clm_portfolio_forecast_json",
   },
   cdef = [[
 typedef enum clm_status {
@@ -304,5 +322,67 @@ clm_status clm_portfolio_export(char **out, size_t *out_len, const clm_portfolio
 clm_status clm_portfolio_save(const clm_portfolio *portfolio, const char *path);
 
 clm_status clm_portfolio_load(clm_portfolio **out, const char *path);
+
+typedef struct clm_policy clm_policy;
+
+typedef int (*clm_progress_fn)(size_t done, size_t total, void *payload);
+
+typedef struct clm_recommend_options {
+    size_t struct_size;
+    const char *manager;
+    size_t limit;
+    unsigned threads;
+    clm_progress_fn progress;
+    void *payload;
+} clm_recommend_options;
+
+size_t clm_policy_preset_count(void);
+
+const char *clm_policy_preset_id(size_t index);
+
+clm_status clm_policy_from_json(clm_policy **out, const char *json, size_t len);
+
+clm_status clm_policy_load(clm_policy **out, const char *preset_or_path);
+
+clm_status clm_policy_validate_json(char **out_report, size_t *out_count, const char *json, size_t len,
+                                            const char *name);
+
+void clm_policy_free(clm_policy *policy);
+
+const char *clm_policy_id(const clm_policy *policy);
+
+size_t clm_policy_rule_count(const clm_policy *policy);
+
+const char *clm_policy_rule_id(const clm_policy *policy, size_t index);
+
+clm_status clm_policy_recommend(char **out, size_t *out_len, const clm_policy *policy,
+                                        const clm_portfolio *portfolio, const char *as_of,
+                                        const clm_recommend_options *options);
+
+clm_status clm_policy_recommend_customer(char **out, size_t *out_len, const clm_policy *policy,
+                                                 const clm_portfolio *portfolio, const char *customer_id,
+                                                 const char *as_of);
+
+clm_status clm_policy_plan_week(char **out, size_t *out_len, const clm_policy *policy,
+                                        const clm_portfolio *portfolio, const char *manager, const char *week,
+                                        double hours);
+
+clm_status clm_portfolio_funnel_json(char **out, size_t *out_len, const clm_portfolio *portfolio,
+                                             const char *model_id, const char *as_of);
+
+clm_status clm_portfolio_time_in_stage_json(char **out, size_t *out_len, const clm_portfolio *portfolio,
+                                                    const char *model_id, const char *as_of);
+
+clm_status clm_portfolio_dynamics_json(char **out, size_t *out_len, const clm_portfolio *portfolio,
+                                               const char *model_id, const char *from, const char *to);
+
+clm_status clm_portfolio_plan_actual_json(char **out, size_t *out_len, const clm_portfolio *portfolio,
+                                                  const char *model_id, const char *plan_json, size_t plan_len);
+
+clm_status clm_portfolio_value_json(char **out, size_t *out_len, const clm_portfolio *portfolio,
+                                            const char *as_of);
+
+clm_status clm_portfolio_forecast_json(char **out, size_t *out_len, const clm_portfolio *portfolio,
+                                               const char *model_id, const char *as_of);
 ]],
 }

@@ -607,6 +607,214 @@ CLM_API clm_status clm_portfolio_load(clm_portfolio **out, const char *path);
 
 /** @} */
 
+/* ======================================================================
+ * Policies: next-action recommendations
+ * ====================================================================== */
+
+/** @defgroup policy Policies and recommendations
+ *  A policy is data (docs/policy-format.md): rules with conditions over a
+ *  customer's facts and the action to recommend, plus ranking weights and
+ *  planning capacities. Recommendations come ranked (score = priority x class
+ *  weight x urgency x value), each with the rule, the facts that matched and
+ *  the stage task. Results are JSON strings (docs/policy-format.md shows the shapes).
+ *
+ *  Lifecycle: clm_policy_load() / clm_policy_from_json(), then
+ *  clm_policy_recommend() or clm_policy_plan_week() against a portfolio,
+ *  clm_policy_free(). A policy is immutable and may be shared between threads.
+ *  @{ */
+
+/** An immutable policy. */
+typedef struct clm_policy clm_policy;
+
+/**
+ * Progress of a long evaluation, called on the calling thread.
+ * @param done, total  customers evaluated so far, and in all.
+ * @param payload      the options' payload.
+ * @return 0 to go on; non-zero to cancel (the call returns CLM_E_CANCELLED).
+ */
+typedef int (*clm_progress_fn)(size_t done, size_t total, void *payload);
+
+/** Options of clm_policy_recommend(). Initialise with CLM_RECOMMEND_OPTIONS_INIT. */
+typedef struct clm_recommend_options {
+    size_t struct_size;          /**< sizeof(clm_recommend_options) as the caller compiled it. */
+    const char *manager;         /**< Only this manager's customers (NULL: all). */
+    size_t limit;                /**< At most this many recommendations (0: all). */
+    unsigned threads;            /**< Worker threads (0: all cores). */
+    clm_progress_fn progress;    /**< Progress callback (NULL: none). */
+    void *payload;               /**< Passed to progress. */
+} clm_recommend_options;
+
+/** Initialiser: `clm_recommend_options o = CLM_RECOMMEND_OPTIONS_INIT;`. */
+#define CLM_RECOMMEND_OPTIONS_INIT { sizeof(clm_recommend_options), NULL, 0, 0, NULL, NULL }
+
+/** Number of preset policies. */
+CLM_API size_t clm_policy_preset_count(void);
+
+/** The id of preset policy `index` ("seeds"), or NULL past the end. Static storage. */
+CLM_API const char *clm_policy_preset_id(size_t index);
+
+/**
+ * Creates a policy from its JSON definition.
+ * @param[out] out  free with clm_policy_free().
+ * @return CLM_OK; CLM_E_PARSE; CLM_E_VALIDATION with every problem, one
+ *         `<input>:LINE:COL: error: message` line each.
+ */
+CLM_API clm_status clm_policy_from_json(clm_policy **out, const char *json, size_t len);
+
+/** Loads a preset policy id or a JSON policy file. @param[out] out free with clm_policy_free(). */
+CLM_API clm_status clm_policy_load(clm_policy **out, const char *preset_or_path);
+
+/**
+ * Checks a JSON policy and reports every problem.
+ * @param[out] out_report  "" when valid, else one `NAME:LINE:COL: error: message` line per problem; free with clm_string_free().
+ * @param[out] out_count   number of problems (may be NULL).
+ * @param name             the name used in the report (may be NULL).
+ */
+CLM_API clm_status clm_policy_validate_json(char **out_report, size_t *out_count, const char *json, size_t len,
+                                            const char *name);
+
+/** Releases a policy. NULL is a no-op. */
+CLM_API void clm_policy_free(clm_policy *policy);
+
+/** The policy's id, or NULL for NULL. Lives as long as the policy. */
+CLM_API const char *clm_policy_id(const clm_policy *policy);
+
+/** Number of rules (0 for NULL). */
+CLM_API size_t clm_policy_rule_count(const clm_policy *policy);
+
+/** Rule `index`'s id, or NULL when out of range. Lives as long as the policy. */
+CLM_API const char *clm_policy_rule_id(const clm_policy *policy, size_t index);
+
+/**
+ * Recommends the next actions for the whole portfolio as of a date, ranked,
+ * on all cores.
+ * @param[out] out  JSON `{"as_of","policy","count","recommendations":[{"rank","customer_id",
+ *        "manager","class","model","stage","rule","action":{"kind","channel","goal","product","due"},
+ *        "priority","score","urgency","value","reasons":[...],"task","why"}]}`; free with clm_string_free().
+ * @param as_of    the date (required: recommendations never read the clock).
+ * @param options  may be NULL for the defaults.
+ * @return CLM_OK; CLM_E_CANCELLED; CLM_E_NOT_FOUND (a model id in the policy the portfolio lacks).
+ */
+CLM_API clm_status clm_policy_recommend(char **out, size_t *out_len, const clm_policy *policy,
+                                        const clm_portfolio *portfolio, const char *as_of,
+                                        const clm_recommend_options *options);
+
+/**
+ * Recommends the next actions for one customer as of a date (same JSON shape).
+ * @return CLM_OK; CLM_E_NOT_FOUND for an unknown customer.
+ */
+CLM_API clm_status clm_policy_recommend_customer(char **out, size_t *out_len, const clm_policy *policy,
+                                                 const clm_portfolio *portfolio, const char *customer_id,
+                                                 const char *as_of);
+
+/**
+ * A manager's week: the manager's ranked recommendations fitted into the
+ * capacity (hours per week, minutes per action kind) with the class time
+ * shares respected; what did not fit is listed with the reason.
+ * @param[out] out  JSON `{"manager","week_start","capacity_minutes","planned_minutes","classes":[...],
+ *        "planned":[... with "day","minutes"],"not_fitted":[... with "not_fitted_because"]}`.
+ * @param week   any date in the week (the plan starts on its Monday; facts are as of this date).
+ * @param hours  hours per week, or 0 for the policy's.
+ */
+CLM_API clm_status clm_policy_plan_week(char **out, size_t *out_len, const clm_policy *policy,
+                                        const clm_portfolio *portfolio, const char *manager, const char *week,
+                                        double hours);
+
+/** @} */
+
+/* ======================================================================
+ * Analytics
+ * ====================================================================== */
+
+/** @defgroup analytics Analytics: control and analysis
+ *  The management figures of a portfolio (docs/analytics.md defines each one
+ *  exactly): the funnel, time in stage, dynamics between two dates with
+ *  rotation suggestions, plan against actual per manager, customer value
+ *  (Pareto, repeat purchases) and the pipeline forecast. Each function
+ *  returns one JSON document, the same as `clm <command> --json`, in a
+ *  string the caller frees with clm_string_free(); `out_len` (may be NULL)
+ *  receives its length. The portfolio is only read.
+ *
+ *  Common parameters: `model_id` names the model, or NULL when the portfolio
+ *  has exactly one; a date is `YYYY-MM-DD` (every event on that day counts)
+ *  or NULL for the date of the newest event.
+ *  Errors: CLM_E_INVALID_ARGUMENT (NULL `out` or `portfolio`, a malformed
+ *  date, NULL `model_id` with several models), CLM_E_NOT_FOUND (unknown model).
+ *  @{ */
+
+/**
+ * The funnel of a model as of a date.
+ * @param[out] out  JSON `{"model","as_of","customers","won","lost","stages":[{"id","entered",
+ *        "current","lost_from","median_days"}],"conversion":[{"from","to","rate"}]}`;
+ *        `median_days` is null for a stage with no completed stay, `rate` null when
+ *        nobody entered `from`.
+ */
+CLM_API clm_status clm_portfolio_funnel_json(char **out, size_t *out_len, const clm_portfolio *portfolio,
+                                             const char *model_id, const char *as_of);
+
+/**
+ * Time spent in each stage of a model as of a date: mean, median and 90th
+ * percentile (nearest rank) of completed stays, open stays and their mean age,
+ * customers stuck past the stage's time limit, and the lifecycle duration to won.
+ * @param[out] out  JSON `{"model","as_of","stages":[{"id","completed_stays","mean_days","median_days",
+ *        "p90_days","open_stays","open_mean_age_days","time_limit_days","stuck":[{"customer_id","days"}]}],
+ *        "to_won":{"customers","mean_days","median_days"}}`.
+ */
+CLM_API clm_status clm_portfolio_time_in_stage_json(char **out, size_t *out_len, const clm_portfolio *portfolio,
+                                                    const char *model_id, const char *as_of);
+
+/**
+ * Dynamics between two dates: the stage-to-stage matrix, customers promoted,
+ * regressed, unchanged, new and left (overall and per manager), and
+ * suggestions to rotate stuck customers to another manager.
+ * @param from  the first date (required).
+ * @param to    the second date, after `from`; NULL for the newest event's date.
+ * @param[out] out  JSON `{"model","from","to","stages":[{"id","rank"}],"matrix":[{"from","to":{...}}],
+ *        "totals":{...},"managers":[...],"rotation":[{"customer_id","stage","days_in_stage","manager",
+ *        "to_manager","reason"}]}`.
+ * @return CLM_OK; CLM_E_INVALID_ARGUMENT also when `from` is not before `to`.
+ */
+CLM_API clm_status clm_portfolio_dynamics_json(char **out, size_t *out_len, const clm_portfolio *portfolio,
+                                               const char *model_id, const char *from, const char *to);
+
+/**
+ * Actual against plan per manager for the plan's period.
+ * @param plan_json  the plan, `plan_len` bytes of UTF-8 JSON: `{"from","to","threshold",
+ *        "managers":{NAME:{"active_customers","new_customers","prospects_contacted",
+ *        "products_sold","contacts"}}}` (threshold and indicators optional).
+ * @param[out] out  JSON `{"model","from","to","threshold","managers":[{"manager","planned",
+ *        "indicators":{NAME:{"plan","actual","deviation","flagged"}}}]}`.
+ * @return CLM_OK; CLM_E_PARSE (malformed plan) or CLM_E_VALIDATION (a wrong field), with every
+ *         problem as `plan:LINE:COL: error: ...` in clm_last_error().
+ */
+CLM_API clm_status clm_portfolio_plan_actual_json(char **out, size_t *out_len, const clm_portfolio *portfolio,
+                                                  const char *model_id, const char *plan_json, size_t plan_len);
+
+/**
+ * Customer value as of a date, over every model of the portfolio: Pareto (the
+ * fewest customers bringing 80% of revenue), the share of buyers with a repeat
+ * purchase, revenue by class and by current stage in each model.
+ * @param[out] out  JSON `{"as_of","customers","revenue","pareto":{...},"repeat":{...},
+ *        "by_class":[...],"by_stage":[{"model","stages":[...]}]}`.
+ */
+CLM_API clm_status clm_portfolio_value_json(char **out, size_t *out_len, const clm_portfolio *portfolio,
+                                            const char *as_of);
+
+/**
+ * Pipeline forecast as of a date: transition probabilities estimated from
+ * completed stays, each stage's probability of reaching a won stage and the
+ * expected days to it (absorbing Markov chain), and the expected revenue of
+ * the open pipeline.
+ * @param[out] out  JSON `{"model","as_of","stages":[{"id","source","completed_stays","censored_stays",
+ *        "next","mean_days","p_win","expected_days_to_win","open_customers","expected_revenue"}],
+ *        "pipeline":{"open_customers","expected_wins","expected_revenue","overall_mean_amount",
+ *        "value_basis":{...}}}`.
+ */
+CLM_API clm_status clm_portfolio_forecast_json(char **out, size_t *out_len, const clm_portfolio *portfolio,
+                                               const char *model_id, const char *as_of);
+
+/** @} */
+
 #ifdef __cplusplus
 } /* extern "C" */
 #endif

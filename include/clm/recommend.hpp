@@ -569,7 +569,21 @@ inline std::vector<recommendation> recommend_all(const compiled_policy &cp, std:
             stop = true;
         }
     };
-    std::vector<std::thread> pool;
+    // A first report before any work, so that a caller can cancel deterministically.
+    if (opt.progress && !opt.progress(0, n)) throw cancelled();
+    // Joins every started worker however this function is left (a thread that
+    // cannot be started throws; a joinable thread must never be destroyed).
+    struct joiner {
+        std::vector<std::thread> threads;
+        std::atomic<bool> *stop;
+        ~joiner() {
+            stop->store(true);
+            for (auto &t : threads)
+                if (t.joinable()) t.join();
+        }
+    } guard{{}, &stop};
+    auto &pool = guard.threads;
+    pool.reserve(threads);
     for (unsigned t = 1; t < threads; ++t) pool.emplace_back(work, t);
     if (opt.progress) {
         // Worker 0 runs on its own thread too, so the caller's thread reports progress.

@@ -1,6 +1,7 @@
 // cmd_portfolio.cpp -- portfolio subcommands: status (customers per stage on
 // a date) and export (the maturity export).
 #include "cli.hpp"
+#include "load.hpp"
 
 #include <clm/event_log.hpp>
 #include <clm/maturity_export.hpp>
@@ -11,25 +12,7 @@
 namespace {
 
 using clm::cli::args;
-
-struct loaded {
-    clm::portfolio p;
-    clm::timestamp as_of = 0;
-};
-
-// Loads --model and --events; the as-of date defaults to the last event's date.
-loaded load(const args &a) {
-    loaded l;
-    l.p.add_model(clm::load_model(a.required("model")));
-    std::string events = a.required("events");
-    clm::import_event_log(l.p, clm::read_file(events), events);
-    if (auto d = a.option("as-of")) {
-        l.as_of = clm::require_timestamp(*d, "--as-of");
-    } else {
-        for (const auto &e : l.p.journal()) l.as_of = std::max(l.as_of, e.time);
-    }
-    return l;
-}
+using clm::cli::load;
 
 int status(int argc, char **argv) {
     args a(argc, argv, {"json"}, {"model", "events", "as-of"});

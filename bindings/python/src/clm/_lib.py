@@ -96,6 +96,7 @@ HANDLE_TYPES: Final[dict[str, type[ctypes.Structure]]] = {
         "clm_model",
         "clm_model_builder",
         "clm_portfolio",
+        "clm_policy",
     )
 }
 
@@ -117,6 +118,10 @@ STRUCT_FIELDS: Final[dict[str, str]] = {
         "const char *value, const char *model, const char *channel, const char *manager, "
         "const char *reason, const char *due, const char *note, double amount, int has_amount"
     ),
+    "clm_recommend_options": (
+        "size_t struct_size, const char *manager, size_t limit, unsigned threads, "
+        "clm_progress_fn progress, void *payload"
+    ),
 }
 
 #: Callback typedefs: name -> (return type, parameter list) as in the header.
@@ -128,6 +133,7 @@ CALLBACK_SIGNATURES: Final[dict[str, tuple[str, str]]] = {
         "const char *customer_id, const char *model_id, const char *from_stage, "
         "const char *to_stage, const char *date, void *payload",
     ),
+    "clm_progress_fn": ("int", "size_t done, size_t total, void *payload"),
 }
 
 _SCALARS: Final[dict[str, Any]] = {
@@ -211,13 +217,14 @@ CALLBACK_TYPES: Final[dict[str, Any]] = {}
 
 
 def _build_types() -> None:
+    # Callbacks first: a struct may hold one (clm_recommend_options.progress).
+    for name, (ret, params) in CALLBACK_SIGNATURES.items():
+        # A callback's `const char *` arguments arrive as bytes (or None).
+        CALLBACK_TYPES[name] = ctypes.CFUNCTYPE(ctype_of(ret), *[ctype_of(t) for t, _ in split_params(params)])
     for name, fields in STRUCT_FIELDS.items():
         STRUCT_TYPES[name] = type(
             name, (ctypes.Structure,), {"_fields_": [(n, ctype_of(t)) for t, n in split_params(fields)]}
         )
-    for name, (ret, params) in CALLBACK_SIGNATURES.items():
-        # A callback's `const char *` arguments arrive as bytes (or None).
-        CALLBACK_TYPES[name] = ctypes.CFUNCTYPE(ctype_of(ret), *[ctype_of(t) for t, _ in split_params(params)])
 
 
 _build_types()
@@ -398,6 +405,38 @@ SIGNATURES: Final[tuple[Signature, ...]] = (
     ),
     Signature("clm_portfolio_save", "clm_status", "const clm_portfolio *portfolio, const char *path"),
     Signature("clm_portfolio_load", "clm_status", "clm_portfolio **out, const char *path"),
+    # Policies and recommendations
+    Signature("clm_policy_preset_count", "size_t", "void"),
+    Signature("clm_policy_preset_id", "const char *", "size_t index"),
+    Signature("clm_policy_from_json", "clm_status", "clm_policy **out, const char *json, size_t len"),
+    Signature("clm_policy_load", "clm_status", "clm_policy **out, const char *preset_or_path"),
+    Signature(
+        "clm_policy_validate_json",
+        "clm_status",
+        "char **out_report, size_t *out_count, const char *json, size_t len, const char *name",
+    ),
+    Signature("clm_policy_free", "void", "clm_policy *policy"),
+    Signature("clm_policy_id", "const char *", "const clm_policy *policy"),
+    Signature("clm_policy_rule_count", "size_t", "const clm_policy *policy"),
+    Signature("clm_policy_rule_id", "const char *", "const clm_policy *policy, size_t index"),
+    Signature(
+        "clm_policy_recommend",
+        "clm_status",
+        "char **out, size_t *out_len, const clm_policy *policy, const clm_portfolio *portfolio, "
+        "const char *as_of, const clm_recommend_options *options",
+    ),
+    Signature(
+        "clm_policy_recommend_customer",
+        "clm_status",
+        "char **out, size_t *out_len, const clm_policy *policy, const clm_portfolio *portfolio, "
+        "const char *customer_id, const char *as_of",
+    ),
+    Signature(
+        "clm_policy_plan_week",
+        "clm_status",
+        "char **out, size_t *out_len, const clm_policy *policy, const clm_portfolio *portfolio, "
+        "const char *manager, const char *week, double hours",
+    ),
 )
 
 

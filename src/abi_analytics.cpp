@@ -1,0 +1,102 @@
+// abi_analytics.cpp -- the C ABI of the analyses (BRIEF 1.3): funnel, time in
+// stage, dynamics, plan against actual, customer value and forecast, each
+// returned as a JSON document (the same as `clm <command> --json`).
+#include "abi_internal.hpp"
+
+#include <clm/customer_value.hpp>
+#include <clm/dynamics.hpp>
+#include <clm/forecast.hpp>
+#include <clm/funnel.hpp>
+#include <clm/plan_actual.hpp>
+#include <clm/time_in_stage.hpp>
+
+using clm::abi::guarded;
+using clm::abi::require;
+
+namespace {
+
+std::size_t slot_of(const clm::portfolio &p, const char *model_id) {
+    if (model_id) return p.model_slot(model_id);
+    if (p.model_count() == 1) return 0;
+    throw clm::invalid_argument(p.model_count() == 0 ? "the portfolio has no model"
+                                                     : "the portfolio has several models: name one with model_id");
+}
+
+clm::timestamp date_or_last(const clm::portfolio &p, const char *date, const char *name) {
+    return date ? clm::require_timestamp(date, name) : clm::last_event_date(p);
+}
+
+void hand_back(char **out, size_t *out_len, const nlohmann::ordered_json &j) {
+    *out = clm::abi::dup_string(j.dump(), out_len);
+}
+
+} // namespace
+
+extern "C" {
+
+clm_status clm_portfolio_funnel_json(char **out, size_t *out_len, const clm_portfolio *portfolio, const char *model_id,
+                                     const char *as_of) {
+    return guarded("clm_portfolio_funnel_json", [&] {
+        require(out, "out");
+        require(portfolio, "portfolio");
+        const auto &p = portfolio->p;
+        hand_back(out, out_len, clm::funnel_to_json(clm::funnel(p, slot_of(p, model_id), date_or_last(p, as_of, "as_of"))));
+    });
+}
+
+clm_status clm_portfolio_time_in_stage_json(char **out, size_t *out_len, const clm_portfolio *portfolio,
+                                            const char *model_id, const char *as_of) {
+    return guarded("clm_portfolio_time_in_stage_json", [&] {
+        require(out, "out");
+        require(portfolio, "portfolio");
+        const auto &p = portfolio->p;
+        hand_back(out, out_len,
+                  clm::time_in_stage_to_json(clm::time_in_stage(p, slot_of(p, model_id), date_or_last(p, as_of, "as_of"))));
+    });
+}
+
+clm_status clm_portfolio_dynamics_json(char **out, size_t *out_len, const clm_portfolio *portfolio, const char *model_id,
+                                       const char *from, const char *to) {
+    return guarded("clm_portfolio_dynamics_json", [&] {
+        require(out, "out");
+        require(portfolio, "portfolio");
+        require(from, "from");
+        const auto &p = portfolio->p;
+        auto d1 = clm::require_timestamp(from, "from");
+        auto d2 = date_or_last(p, to, "to");
+        hand_back(out, out_len, clm::dynamics_to_json(clm::dynamics(p, slot_of(p, model_id), d1, d2)));
+    });
+}
+
+clm_status clm_portfolio_plan_actual_json(char **out, size_t *out_len, const clm_portfolio *portfolio, const char *model_id,
+                                          const char *plan_json, size_t plan_len) {
+    return guarded("clm_portfolio_plan_actual_json", [&] {
+        require(out, "out");
+        require(portfolio, "portfolio");
+        require(plan_json, "plan_json");
+        const auto &p = portfolio->p;
+        auto plan = clm::plan_from_json(std::string_view(plan_json, plan_len), "plan");
+        hand_back(out, out_len, clm::plan_actual_to_json(clm::plan_actual(p, slot_of(p, model_id), plan)));
+    });
+}
+
+clm_status clm_portfolio_value_json(char **out, size_t *out_len, const clm_portfolio *portfolio, const char *as_of) {
+    return guarded("clm_portfolio_value_json", [&] {
+        require(out, "out");
+        require(portfolio, "portfolio");
+        const auto &p = portfolio->p;
+        hand_back(out, out_len, clm::customer_value_to_json(clm::customer_value(p, date_or_last(p, as_of, "as_of"))));
+    });
+}
+
+clm_status clm_portfolio_forecast_json(char **out, size_t *out_len, const clm_portfolio *portfolio, const char *model_id,
+                                       const char *as_of) {
+    return guarded("clm_portfolio_forecast_json", [&] {
+        require(out, "out");
+        require(portfolio, "portfolio");
+        const auto &p = portfolio->p;
+        hand_back(out, out_len, clm::forecast_to_json(clm::forecast(p, slot_of(p, model_id), date_or_last(p, as_of, "as_of"))));
+    });
+}
+
+} // extern "C"

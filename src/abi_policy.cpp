@@ -1,0 +1,147 @@
+// abi_policy.cpp -- the C ABI of policies: loading, validation,
+// recommendations and weekly plans.
+#include "abi_internal.hpp"
+
+#include <clm/presets.hpp>
+#include <clm/recommend_json.hpp>
+
+#include <cstring>
+
+using clm::abi::guarded;
+using clm::abi::require;
+
+struct clm_policy {
+    std::shared_ptr<const clm::policy> ptr;
+};
+
+namespace {
+
+clm::recommend_options read_options(const clm_recommend_options *in) {
+    clm::recommend_options opt;
+    if (!in) return opt;
+    if (in->struct_size < offsetof(clm_recommend_options, limit) + sizeof(size_t) || in->struct_size > (1u << 16))
+        throw clm::invalid_argument("options struct_size " + std::to_string(in->struct_size) +
+                                    " is not valid (use CLM_RECOMMEND_OPTIONS_INIT)");
+    clm_recommend_options o = CLM_RECOMMEND_OPTIONS_INIT;
+    std::memcpy(&o, in, std::min(in->struct_size, sizeof o));
+    if (o.manager) opt.manager = std::string(o.manager);
+    opt.limit = o.limit;
+    opt.threads = o.threads;
+    if (o.progress) {
+        clm_progress_fn fn = o.progress;
+        void *payload = o.payload;
+        opt.progress = [fn, payload](std::size_t done, std::size_t total) { return fn(done, total, payload) == 0; };
+    }
+    return opt;
+}
+
+std::int64_t day_arg(const char *date, const char *name) {
+    if (date == nullptr) throw clm::invalid_argument(std::string(name) + " must not be NULL: recommendations never read the clock");
+    return clm::day_of(clm::require_timestamp(date, name));
+}
+
+} // namespace
+
+extern "C" {
+
+size_t clm_policy_preset_count(void) { return clm::policy_preset_count(); }
+
+const char *clm_policy_preset_id(size_t index) { return clm::policy_preset_id(index); }
+
+clm_status clm_policy_from_json(clm_policy **out, const char *json, size_t len) {
+    return guarded("clm_policy_from_json", [&] {
+        require(out, "out");
+        if (json == nullptr && len != 0) throw clm::invalid_argument("json must not be NULL");
+        auto pol = clm::policy_from_json(std::string_view(json ? json : "", len));
+        *out = new clm_policy{std::move(pol)};
+    });
+}
+
+clm_status clm_policy_load(clm_policy **out, const char *preset_or_path) {
+    return guarded("clm_policy_load", [&] {
+        require(out, "out");
+        require(preset_or_path, "preset_or_path");
+        auto pol = clm::load_policy(preset_or_path);
+        *out = new clm_policy{std::move(pol)};
+    });
+}
+
+clm_status clm_policy_validate_json(char **out_report, size_t *out_count, const char *json, size_t len, const char *name) {
+    return guarded("clm_policy_validate_json", [&] {
+        require(out_report, "out_report");
+        if (json == nullptr && len != 0) throw clm::invalid_argument("json must not be NULL");
+        std::string report;
+        size_t count = 0;
+        try {
+            clm::policy_from_json(std::string_view(json ? json : "", len), name ? name : "");
+        } catch (const clm::input_error &e) {
+            for (const auto &d : e.problems()) report += d.to_string() + "\n";
+            count = e.problems().size();
+        }
+        *out_report = clm::abi::dup_string(report, nullptr);
+        if (out_count) *out_count = count;
+    });
+}
+
+void clm_policy_free(clm_policy *policy) { delete policy; }
+
+const char *clm_policy_id(const clm_policy *policy) { return policy ? policy->ptr->id.c_str() : nullptr; }
+
+size_t clm_policy_rule_count(const clm_policy *policy) { return policy ? policy->ptr->rules.size() : 0; }
+
+const char *clm_policy_rule_id(const clm_policy *policy, size_t index) {
+    if (!policy || index >= policy->ptr->rules.size()) return nullptr;
+    return policy->ptr->rules[index].id.c_str();
+}
+
+clm_status clm_policy_recommend(char **out, size_t *out_len, const clm_policy *policy, const clm_portfolio *portfolio,
+                                const char *as_of, const clm_recommend_options *options) {
+    return guarded("clm_policy_recommend", [&] {
+        require(out, "out");
+        require(policy, "policy");
+        require(portfolio, "portfolio");
+        auto day = day_arg(as_of, "as_of");
+        auto opt = read_options(options);
+        clm::compiled_policy cp(policy->ptr, portfolio->p);
+        auto recs = clm::recommend_all(cp, day, opt);
+        *out = clm::abi::dup_string(clm::recommendations_to_json(cp, recs, day).dump(), out_len);
+    });
+}
+
+clm_status clm_policy_recommend_customer(char **out, size_t *out_len, const clm_policy *policy, const clm_portfolio *portfolio,
+                                         const char *customer_id, const char *as_of) {
+    return guarded("clm_policy_recommend_customer", [&] {
+        require(out, "out");
+        require(policy, "policy");
+        require(portfolio, "portfolio");
+        require(customer_id, "customer_id");
+        auto day = day_arg(as_of, "as_of");
+        auto c = portfolio->p.customer_index(customer_id);
+        clm::compiled_policy cp(policy->ptr, portfolio->p);
+        clm::customer_facts f;
+        clm::collect_facts(portfolio->p, c, day, f);
+        std::vector<clm::recommendation> recs;
+        cp.evaluate(f, recs);
+        *out = clm::abi::dup_string(clm::recommendations_to_json(cp, recs, day).dump(), out_len);
+    });
+}
+
+clm_status clm_policy_plan_week(char **out, size_t *out_len, const clm_policy *policy, const clm_portfolio *portfolio,
+                                const char *manager, const char *week, double hours) {
+    return guarded("clm_policy_plan_week", [&] {
+        require(out, "out");
+        require(policy, "policy");
+        require(portfolio, "portfolio");
+        require(manager, "manager");
+        auto day = day_arg(week, "week");
+        if (!(hours >= 0) || hours > 168) throw clm::invalid_argument("hours must be 0 (the policy's) or in (0, 168]");
+        clm::compiled_policy cp(policy->ptr, portfolio->p);
+        clm::recommend_options opt;
+        opt.manager = std::string(manager);
+        auto recs = clm::recommend_all(cp, day, opt);
+        auto w = clm::plan_week(cp, recs, day, hours);
+        *out = clm::abi::dup_string(clm::plan_to_json(cp, w, manager).dump(), out_len);
+    });
+}
+
+} // extern "C"
