@@ -189,5 +189,77 @@ class RealData(unittest.TestCase):
         run("status", "--model", self.model, "--events", self.events, "--as-of", "2017-13-01", check_status=1)
 
 
+class Policies(unittest.TestCase):
+    """clm recommend and clm plan on the real data."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.TemporaryDirectory()
+        cls.events = os.path.join(cls.tmp.name, "events.csv")
+        subprocess.run(["python3", os.path.join(SRC, "scripts", "crm_to_events.py"), "-o", cls.events], check=True)
+        cls.model = os.path.join(SRC, "examples", "data", "crm-pipeline.json")
+        with open(os.path.join(SRC, "presets", "policies", "seeds.json")) as f:
+            cls.rule_ids = {r["id"] for r in json.load(f)["rules"]}
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.tmp.cleanup()
+
+    def base(self, cmd):
+        return [cmd, "--model", self.model, "--events", self.events, "--policy", "seeds"]
+
+    def test_recommendations_on_real_data_come_with_reasons(self):
+        out = run(*self.base("recommend"), "--as-of", "2017-12-31", "--limit", "50", "--json", check_status=0).stdout
+        j = json.loads(out)
+        self.assertEqual(j["as_of"], "2017-12-31")
+        self.assertEqual(j["policy"], "seeds")
+        self.assertEqual(j["count"], 50)
+        recs = j["recommendations"]
+        self.assertEqual([r["rank"] for r in recs], list(range(1, 51)))
+        scores = [r["score"] for r in recs]
+        self.assertEqual(scores, sorted(scores, reverse=True))
+        for r in recs:
+            self.assertIn(r["rule"], self.rule_ids)
+            self.assertTrue(r["reasons"], r)
+            self.assertTrue(r["task"], r)
+            self.assertTrue(r["action"]["goal"])
+            self.assertRegex(r["action"]["due"], r"^2018-01-\d\d$|^2017-12-31$")
+            self.assertIn(r["action"]["channel"], {"messenger", "email", "call", "online_meeting", "meeting", "other"})
+        # The oldest open deals are stuck past the engaging limit of 90 days.
+        self.assertEqual(recs[0]["rule"], "stuck-in-stage")
+        self.assertRegex(recs[0]["reasons"][-1], r"^days in stage \d+ > the time limit 90$")
+
+    def test_manager_filter_and_text(self):
+        j = json.loads(run(*self.base("recommend"), "--as-of", "2017-12-31", "--manager", "Moses Frase", "--json",
+                           check_status=0).stdout)
+        self.assertGreater(j["count"], 0)
+        self.assertEqual({r["manager"] for r in j["recommendations"]}, {"Moses Frase"})
+        text = run(*self.base("recommend"), "--as-of", "2017-12-31", "--limit", "3", check_status=0).stdout
+        self.assertIn("because", text)
+
+    def test_weekly_plan(self):
+        j = json.loads(run(*self.base("plan"), "--manager", "Moses Frase", "--week", "2017-12-27", "--hours", "10", "--json",
+                           check_status=0).stdout)
+        self.assertEqual(j["week_start"], "2017-12-25")
+        self.assertEqual(j["capacity_minutes"], 600)
+        self.assertLessEqual(j["planned_minutes"], 600)
+        self.assertEqual(sum(a["minutes"] for a in j["planned"]), j["planned_minutes"])
+        self.assertTrue(j["not_fitted"])
+        self.assertIn("not_fitted_because", j["not_fitted"][0])
+        run(*self.base("plan"), "--manager", "Moses Frase", check_status=2)
+
+    def test_policy_with_errors_reports_every_problem_with_position(self):
+        path = os.path.join(self.tmp.name, "bad-policy.json")
+        with open(path, "w") as f:
+            f.write('{"id": "p",\n "rules": [\n  {"id": "r", "when": {"fact": "mood", "op": ">", "value": 1},\n'
+                    '   "action": {"kind": "dance"}}\n ]}\n')
+        p = run("recommend", "--model", self.model, "--events", self.events, "--policy", path, "--as-of", "2017-12-31",
+                check_status=1)
+        lines = p.stderr.strip().split("\n")
+        self.assertEqual(len(lines), 2, p.stderr)
+        self.assertRegex(lines[0], rf"^{path}:3:\d+: error: unknown fact 'mood'")
+        self.assertRegex(lines[1], rf"^{path}:4:\d+: error: rule 'r': unknown action kind 'dance'")
+
+
 if __name__ == "__main__":
     unittest.main()

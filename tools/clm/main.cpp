@@ -79,6 +79,10 @@ int main(int argc, char **argv) {
         } catch (const clm::cli::usage_error &e) {
             std::cerr << "clm " << c.name << ": error: " << e.what() << "\nusage: " << c.usage << "\n";
             return 2;
+        } catch (const clm::input_error &e) {
+            // One `FILE:LINE:COL: error: message` line per problem, as compilers do.
+            for (const auto &d : e.problems()) std::cerr << d.to_string() << "\n";
+            return 1;
         } catch (const clm::error &e) {
             std::cerr << "clm " << c.name << ": " << e.what() << "\n";
             return 1;
