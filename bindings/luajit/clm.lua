@@ -3,6 +3,10 @@
 --   local clm = require("clm")
 --   local m = clm.model.preset("sales6")
 --   print(m:id(), m:next_stage("presentation", "advance"))
+--   local p = clm.portfolio.new()
+--   p:add_model(m)
+--   p:apply{ customer_id = "acme", timestamp = "2024-05-01", type = "stage", value = "presentation" }
+--   print(clm.policy.load("seeds"):recommend(p, "2024-06-10"))   -- JSON
 --
 -- The library: $CLM_LIBRARY (a path) when set, else ffi.load("clm"), else
 -- "libclm.so.0". The C declarations come from clm_cdef.lua, generated from
@@ -119,7 +123,7 @@ function clm.parse_problems(report)
   return problems
 end
 
-local function raise(status, func)
+local function raise(status, func, cause)
   status = tonumber(status)
   local message = clm.last_error()
   local body = message
@@ -130,6 +134,7 @@ local function raise(status, func)
     message = message,
     func = func,
     problems = clm.parse_problems(body),
+    cause = cause, -- the Lua error raised inside a host callback, if any
   }, Error), 3)
 end
 
@@ -430,6 +435,452 @@ function Builder:build()
   local out = ffi.new("clm_model *[1]")
   call("clm_model_builder_build", out, self:handle())
   return adopt_model(out[0])
+end
+
+-- ---------------------------------------------------------------------------
+-- Portfolios
+-- ---------------------------------------------------------------------------
+--
+--   local p = clm.portfolio.new()
+--   p:add_model(clm.model.preset("sales6"))
+--   p:apply{ customer_id = "acme", timestamp = "2024-05-01", type = "stage", value = "presentation" }
+--   print(p:stage("acme"))                       --> presentation  0
+--
+-- Events are tables with the fields of clm_event (docs/event-log.md):
+-- customer_id, timestamp, type, value, model, channel, manager, amount,
+-- reason, due, note. Results that are JSON documents (customer, history,
+-- export "json", the analyses, recommendations) come back as JSON strings.
+
+local jit = require("jit")
+
+local Portfolio = {}
+Portfolio.__index = Portfolio
+Portfolio.__tostring = function(p)
+  if not p._h then return "clm.portfolio (freed)" end
+  return string.format("clm.portfolio: %d models, %d customers, %d events", tonumber(C.clm_portfolio_model_count(p._h)),
+    tonumber(C.clm_portfolio_customer_count(p._h)), tonumber(C.clm_portfolio_event_count(p._h)))
+end
+clm.Portfolio = Portfolio
+
+local portfolio = {}
+clm.portfolio = portfolio
+
+-- A model owned by a portfolio: a borrowed view, never freed by Lua, that
+-- keeps its portfolio alive and is invalidated when the portfolio is freed.
+local ModelView = setmetatable({}, { __index = Model })
+ModelView.__index = ModelView
+ModelView.__tostring = function(m)
+  if not m._h then return "clm.model (the portfolio's, freed)" end
+  return string.format("clm.model '%s' v%d (the portfolio's)", m:id(), m:version())
+end
+function ModelView:free() self._h = nil end
+
+local function adopt_portfolio(ptr)
+  -- Callbacks made with ffi.cast are never collected: the finalizer frees
+  -- them after the portfolio that may call them.
+  local callbacks = {}
+  local self = setmetatable({
+    _callbacks = callbacks,
+    _errors = {},
+    _views = setmetatable({}, { __mode = "k" }),
+  }, Portfolio)
+  self._h = ffi.gc(ptr, function(h)
+    C.clm_portfolio_free(h)
+    for _, cb in pairs(callbacks) do cb:free() end
+  end)
+  return self
+end
+
+--- An empty portfolio.
+function portfolio.new()
+  local out = ffi.new("clm_portfolio *[1]")
+  call("clm_portfolio_new", out)
+  return adopt_portfolio(out[0])
+end
+
+--- Loads a saved portfolio (CLM_E_IO, CLM_E_CORRUPT, CLM_E_VERSION). Predicates are not saved.
+function portfolio.load(path)
+  local out = ffi.new("clm_portfolio *[1]")
+  call("clm_portfolio_load", out, path)
+  return adopt_portfolio(out[0])
+end
+
+function Portfolio:handle()
+  local h = self._h
+  if h == nil then error("clm: use of a freed portfolio", 3) end
+  return h
+end
+
+--- Releases the portfolio now, with its predicates; its model views become freed. Safe twice.
+function Portfolio:free()
+  local h = self._h
+  if h ~= nil then
+    self._h = nil
+    ffi.gc(h, nil)
+    C.clm_portfolio_free(h)
+    for name, cb in pairs(self._callbacks) do
+      cb:free()
+      self._callbacks[name] = nil
+    end
+    for view in pairs(self._views) do view._h = nil end
+  end
+end
+
+function Portfolio:is_freed() return self._h == nil end
+
+-- Calls a C function that may run host callbacks. Not JIT-compiled: LuaJIT
+-- forbids a callback into Lua from a C call made inside a compiled trace.
+local function call_cb(self, name, ...)
+  local errors = self._errors
+  for i = #errors, 1, -1 do errors[i] = nil end
+  local status = C[name](...)
+  if tonumber(status) ~= 0 then
+    local cause = errors[#errors]
+    for i = #errors, 1, -1 do errors[i] = nil end
+    raise(status, name, cause)
+  end
+end
+jit.off(call_cb)
+
+--- Adds a model (the portfolio shares it); returns its 1-based slot. CLM_E_DUPLICATE for a second one with that id.
+function Portfolio:add_model(m)
+  local slot = ffi.new("size_t[1]")
+  call("clm_portfolio_add_model", slot, self:handle(), m:handle())
+  return tonumber(slot[0]) + 1
+end
+
+--- The portfolio's models (borrowed views; they keep the portfolio alive).
+function Portfolio:models()
+  local h = self:handle()
+  local views = {}
+  for i = 0, tonumber(C.clm_portfolio_model_count(h)) - 1 do
+    local v = setmetatable({ _h = C.clm_portfolio_model(h, i), _owner = self }, ModelView)
+    self._views[v] = true
+    views[#views + 1] = v
+  end
+  return views
+end
+
+--- Moves every customer of the model with `newer`'s id to that newer version (all-or-nothing).
+function Portfolio:migrate(newer)
+  call("clm_portfolio_migrate", self:handle(), newer:handle())
+end
+
+--- Registers host predicate `name` for `predicate` guards (replacing one of the same name).
+--- fn(customer_id, model_id, from_stage, to_stage, date) returns true to allow, false/nil to
+--- refuse (CLM_E_GUARD_FAILED). A Lua error in fn never crosses C: the move fails with
+--- CLM_E_CALLBACK and the error is in err.cause. fn must not use this portfolio.
+function Portfolio:register_predicate(name, fn)
+  if type(fn) ~= "function" and not (getmetatable(fn) or {}).__call then
+    error("clm: a predicate must be a function", 2)
+  end
+  local errors = self._errors
+  local cb = ffi.cast("clm_predicate_fn", function(customer, model_id, from, to, date)
+    local ok, r = pcall(fn, ffi.string(customer), ffi.string(model_id), ffi.string(from), ffi.string(to), ffi.string(date))
+    if not ok then
+      errors[#errors + 1] = r
+      return -1
+    end
+    if type(r) == "number" then return r ~= 0 and 1 or 0 end
+    return r and 1 or 0
+  end)
+  local ok, err = pcall(call, "clm_portfolio_register_predicate", self:handle(), name, cb, nil)
+  if not ok then
+    cb:free()
+    error(err, 2)
+  end
+  local old = self._callbacks[name]
+  self._callbacks[name] = cb
+  if old then old:free() end
+end
+
+local EVENT_FIELDS = { "customer_id", "timestamp", "type", "value", "model", "channel", "manager", "reason", "due", "note" }
+local EVENT_KEYS = { amount = true }
+for _, k in ipairs(EVENT_FIELDS) do EVENT_KEYS[k] = true end
+
+-- Fills a clm_event from a Lua table; `anchors` keeps the strings alive during the call.
+local function fill_event(ev, t, anchors, where)
+  if type(t) ~= "table" then error("clm: " .. where .. " must be a table {customer_id=, timestamp=, type=, ...}", 4) end
+  for k in pairs(t) do
+    if not EVENT_KEYS[k] then error("clm: " .. where .. ": unknown field '" .. tostring(k) .. "'", 4) end
+  end
+  ev.struct_size = ffi.sizeof("clm_event")
+  for _, k in ipairs(EVENT_FIELDS) do
+    local v = t[k]
+    if v ~= nil then
+      v = tostring(v)
+      anchors[#anchors + 1] = v
+    end
+    ev[k] = v
+  end
+  if t.amount ~= nil then
+    local a = tonumber(t.amount)
+    if a == nil then error("clm: " .. where .. ": amount must be a number", 4) end
+    ev.amount, ev.has_amount = a, 1
+  else
+    ev.amount, ev.has_amount = 0, 0
+  end
+end
+
+local function rejections(report)
+  local list = {}
+  for line in report:gmatch("[^\n]+") do list[#list + 1] = line end
+  return list
+end
+
+--- Applies one event table; errors (illegal move, failed guard, bad field) change nothing.
+function Portfolio:apply(event)
+  local ev, anchors = ffi.new("clm_event"), {}
+  fill_event(ev, event, anchors, "the event")
+  call_cb(self, "clm_portfolio_apply", self:handle(), ev)
+end
+
+--- Applies an array of event tables in order; all-or-nothing unless skip_bad.
+--- Returns the number applied and the rejections (an array of "event INDEX: message" lines, 0-based).
+function Portfolio:apply_batch(events, skip_bad)
+  local n = #events
+  local evs, anchors = ffi.new("clm_event[?]", math.max(n, 1)), {}
+  for i = 1, n do fill_event(evs[i - 1], events[i], anchors, "event " .. i) end
+  local applied, report = ffi.new("size_t[1]"), ffi.new("char *[1]")
+  call_cb(self, "clm_portfolio_apply_batch", applied, report, self:handle(), evs, n, skip_bad and 1 or 0)
+  return tonumber(applied[0]), rejections(take_string(report))
+end
+
+--- Imports event-log CSV text (`name` is used in messages). Returns the number applied and
+--- the rejections ("NAME:LINE: message" lines) when skip_bad; otherwise all-or-nothing.
+function Portfolio:import_csv(text, name, skip_bad)
+  local applied, report = ffi.new("size_t[1]"), ffi.new("char *[1]")
+  call_cb(self, "clm_portfolio_import_csv", applied, report, self:handle(), text, #text, opt_string(name), skip_bad and 1 or 0)
+  return tonumber(applied[0]), rejections(take_string(report))
+end
+
+--- Like import_csv, from a file (CLM_E_IO when it cannot be read).
+function Portfolio:import_csv_file(path, skip_bad)
+  local applied, report = ffi.new("size_t[1]"), ffi.new("char *[1]")
+  call_cb(self, "clm_portfolio_import_csv_file", applied, report, self:handle(), path, skip_bad and 1 or 0)
+  return tonumber(applied[0]), rejections(take_string(report))
+end
+
+local function json_call(self, name, ...)
+  local out, len = ffi.new("char *[1]"), ffi.new("size_t[1]")
+  call(name, out, len, self:handle(), ...)
+  return take_string(out, tonumber(len[0]))
+end
+
+--- The journal as an event-log CSV.
+function Portfolio:export_events() return json_call(self, "clm_portfolio_export_events") end
+
+--- The customer ids, in the order they first appeared.
+function Portfolio:customers()
+  local h = self:handle()
+  local ids = {}
+  for i = 0, tonumber(C.clm_portfolio_customer_count(h)) - 1 do ids[i + 1] = ffi.string(C.clm_portfolio_customer_id(h, i)) end
+  return ids
+end
+
+function Portfolio:customer_count() return tonumber(C.clm_portfolio_customer_count(self:handle())) end
+function Portfolio:event_count() return tonumber(C.clm_portfolio_event_count(self:handle())) end
+
+-- The model named model_id (or the only one), or nil.
+local function model_ptr(h, model_id)
+  local n = tonumber(C.clm_portfolio_model_count(h))
+  if model_id == nil then return n == 1 and C.clm_portfolio_model(h, 0) or nil end
+  for i = 0, n - 1 do
+    local m = C.clm_portfolio_model(h, i)
+    if ffi.string(C.clm_model_id(m)) == model_id then return m end
+  end
+  return nil
+end
+
+--- A customer's stage id in a model as of a date (nil when not in the model then) and the days in it.
+--- model_id may be nil when the portfolio has one model; as_of nil means after every event.
+function Portfolio:stage(customer_id, model_id, as_of)
+  local h = self:handle()
+  local st, days = ffi.new("size_t[1]"), ffi.new("int64_t[1]")
+  call("clm_portfolio_stage", st, days, h, customer_id, opt_string(model_id), opt_string(as_of))
+  if st[0] == ffi.cast("size_t", -1) then return nil, tonumber(days[0]) end
+  return stage_id(model_ptr(h, model_id), st[0]), tonumber(days[0])
+end
+
+--- Customers per stage as of a date: a table stage id -> count, and the stage ids in model order.
+function Portfolio:stage_counts(model_id, as_of)
+  local h = self:handle()
+  local m = model_ptr(h, model_id)
+  local n = m ~= nil and tonumber(C.clm_model_stage_count(m)) or 0
+  local counts = ffi.new("size_t[?]", math.max(n, 1))
+  -- With no model resolved, capacity 0 makes the library raise the right error.
+  call("clm_portfolio_stage_counts", counts, n, nil, h, opt_string(model_id), opt_string(as_of))
+  local by_id, order = {}, {}
+  for i = 0, n - 1 do
+    local id = stage_id(m, i)
+    by_id[id] = tonumber(counts[i])
+    order[i + 1] = id
+  end
+  return by_id, order
+end
+
+--- Everything known about a customer as of a date, as a JSON string.
+function Portfolio:customer(customer_id, as_of)
+  return json_call(self, "clm_portfolio_customer_json", customer_id, opt_string(as_of))
+end
+
+--- A customer's full history (oldest first), as a JSON array string.
+function Portfolio:history(customer_id) return json_call(self, "clm_portfolio_history_json", customer_id) end
+
+--- The export with maturity markers: fmt "csv" (default) or "json".
+function Portfolio:export(as_of, fmt)
+  local f = enum_value({ csv = 0, json = 1 }, fmt or "csv", "export format")
+  return json_call(self, "clm_portfolio_export", opt_string(as_of), f)
+end
+
+--- Saves the portfolio atomically (CLM_E_IO).
+function Portfolio:save(path) call("clm_portfolio_save", self:handle(), path) end
+
+-- Analytics (docs/analytics.md), each a JSON string.
+function Portfolio:funnel(model_id, as_of)
+  return json_call(self, "clm_portfolio_funnel_json", opt_string(model_id), opt_string(as_of))
+end
+function Portfolio:time_in_stage(model_id, as_of)
+  return json_call(self, "clm_portfolio_time_in_stage_json", opt_string(model_id), opt_string(as_of))
+end
+function Portfolio:dynamics(from, to, model_id)
+  return json_call(self, "clm_portfolio_dynamics_json", opt_string(model_id), from, opt_string(to))
+end
+function Portfolio:plan_actual(plan_json, model_id)
+  return json_call(self, "clm_portfolio_plan_actual_json", opt_string(model_id), plan_json, #plan_json)
+end
+function Portfolio:value(as_of) return json_call(self, "clm_portfolio_value_json", opt_string(as_of)) end
+function Portfolio:forecast(model_id, as_of)
+  return json_call(self, "clm_portfolio_forecast_json", opt_string(model_id), opt_string(as_of))
+end
+
+-- ---------------------------------------------------------------------------
+-- Policies
+-- ---------------------------------------------------------------------------
+--
+--   local pol = clm.policy.load("seeds")
+--   local json = pol:recommend(p, "2024-06-10", { manager = "Ann", limit = 5 })
+
+local Policy = {}
+Policy.__index = Policy
+Policy.__tostring = function(p)
+  if not p._h then return "clm.policy (freed)" end
+  return string.format("clm.policy '%s' (%d rules)", p:id(), tonumber(C.clm_policy_rule_count(p._h)))
+end
+clm.Policy = Policy
+
+local policy = {}
+clm.policy = policy
+
+local function adopt_policy(ptr)
+  return setmetatable({ _h = ffi.gc(ptr, C.clm_policy_free) }, Policy)
+end
+
+--- The ids of the preset policies ("seeds").
+function policy.presets()
+  local ids = {}
+  for i = 0, tonumber(C.clm_policy_preset_count()) - 1 do ids[#ids + 1] = ffi.string(C.clm_policy_preset_id(i)) end
+  return ids
+end
+
+--- A preset policy id or a JSON policy file.
+function policy.load(preset_or_path)
+  local out = ffi.new("clm_policy *[1]")
+  call("clm_policy_load", out, preset_or_path)
+  return adopt_policy(out[0])
+end
+
+--- A policy from its JSON text (CLM_E_PARSE / CLM_E_VALIDATION list every problem).
+function policy.from_json(text)
+  local out = ffi.new("clm_policy *[1]")
+  call("clm_policy_from_json", out, text, #text)
+  return adopt_policy(out[0])
+end
+
+--- Checks a JSON policy: returns the array of problems ({} when valid) and its count.
+function policy.validate_json(text, name)
+  local out, count = ffi.new("char *[1]"), ffi.new("size_t[1]")
+  call("clm_policy_validate_json", out, count, text, #text, opt_string(name))
+  return clm.parse_problems(take_string(out)), tonumber(count[0])
+end
+
+function Policy:handle()
+  local h = self._h
+  if h == nil then error("clm: use of a freed policy", 3) end
+  return h
+end
+
+function Policy:free()
+  local h = self._h
+  if h ~= nil then
+    self._h = nil
+    ffi.gc(h, nil)
+    C.clm_policy_free(h)
+  end
+end
+
+function Policy:is_freed() return self._h == nil end
+function Policy:id() return ffi.string(C.clm_policy_id(self:handle())) end
+
+--- The rule ids, in policy order.
+function Policy:rules()
+  local h = self:handle()
+  local ids = {}
+  for i = 0, tonumber(C.clm_policy_rule_count(h)) - 1 do ids[i + 1] = ffi.string(C.clm_policy_rule_id(h, i)) end
+  return ids
+end
+
+-- The C call with a progress callback; not JIT-compiled (see call_cb).
+local function recommend_call(out, len, h, ph, as_of, opts)
+  return C.clm_policy_recommend(out, len, h, ph, as_of, opts)
+end
+jit.off(recommend_call)
+
+--- Ranked next actions for the portfolio as of a date, as a JSON string
+--- {"as_of","policy","count","recommendations":[...]}. opts (optional): manager, limit,
+--- threads, progress = function(done, total) returning true to cancel (CLM_E_CANCELLED).
+--- A Lua error in progress cancels and is raised again as is.
+function Policy:recommend(p, as_of, opts)
+  opts = opts or {}
+  local o = ffi.new("clm_recommend_options")
+  o.struct_size = ffi.sizeof("clm_recommend_options")
+  local manager = opt_string(opts.manager)
+  o.manager = manager
+  o.limit = opts.limit or 0
+  o.threads = opts.threads or 0
+  local cb, failure
+  if opts.progress then
+    local fn = opts.progress
+    cb = ffi.cast("clm_progress_fn", function(done, total)
+      local ok, r = pcall(fn, tonumber(done), tonumber(total))
+      if not ok then
+        failure = failure or { r }
+        return 1
+      end
+      return r and 1 or 0
+    end)
+    o.progress = cb
+  end
+  local out, len = ffi.new("char *[1]"), ffi.new("size_t[1]")
+  local status = recommend_call(out, len, self:handle(), p:handle(), opt_string(as_of), o)
+  if cb then cb:free() end
+  if failure then error(failure[1], 2) end
+  if tonumber(status) ~= 0 then raise(status, "clm_policy_recommend") end
+  return take_string(out, tonumber(len[0]))
+end
+
+--- Ranked next actions for one customer as of a date, as a JSON string (CLM_E_NOT_FOUND).
+function Policy:recommend_customer(p, customer_id, as_of)
+  local out, len = ffi.new("char *[1]"), ffi.new("size_t[1]")
+  call("clm_policy_recommend_customer", out, len, self:handle(), p:handle(), customer_id, opt_string(as_of))
+  return take_string(out, tonumber(len[0]))
+end
+
+--- A manager's week (the Monday of `week`) within `hours` (nil or 0: the policy's), as a JSON string.
+function Policy:plan_week(p, manager, week, hours)
+  local out, len = ffi.new("char *[1]"), ffi.new("size_t[1]")
+  call("clm_policy_plan_week", out, len, self:handle(), p:handle(), manager, opt_string(week), hours or 0)
+  return take_string(out, tonumber(len[0]))
 end
 
 return clm

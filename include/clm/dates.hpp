@@ -36,6 +36,20 @@ inline const boost::gregorian::date &epoch() {
     static const boost::gregorian::date e(1970, 1, 1);
     return e;
 }
+// Day number (days since 1970-01-01) to a proleptic Gregorian date (H. Hinnant's
+// civil_from_days). Exact for every day, where Boost's dates stop at 9999 and
+// throw: formatting must not fail for a date computed past that (a due date).
+inline void civil_from_days(std::int64_t z, std::int64_t &y, unsigned &m, unsigned &d) noexcept {
+    z += 719468;
+    const std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    const auto doe = static_cast<unsigned>(z - era * 146097);
+    const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    const unsigned mp = (5 * doy + 2) / 153;
+    d = doy - (153 * mp + 2) / 5 + 1;
+    m = mp < 10 ? mp + 3 : mp - 9;
+    y = static_cast<std::int64_t>(yoe) + era * 400 + (m <= 2 ? 1 : 0);
+}
 } // namespace detail
 
 /// Parses a timestamp; nullopt when malformed or not a real calendar date/time.
@@ -82,12 +96,14 @@ inline timestamp end_of_day(timestamp t) noexcept { return day_of(t) * seconds_p
 inline std::string format_timestamp(timestamp t) {
     std::int64_t day = day_of(t);
     timestamp rest = t - day * seconds_per_day;
-    boost::gregorian::date d = detail::epoch() + boost::gregorian::days(static_cast<long>(day));
-    char buf[32];
+    std::int64_t y = 0;
+    unsigned m = 0, d = 0;
+    detail::civil_from_days(day, y, m, d);
+    char buf[64];
     if (rest == 0)
-        std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", int(d.year()), int(d.month()), int(d.day()));
+        std::snprintf(buf, sizeof buf, "%04lld-%02u-%02u", static_cast<long long>(y), m, d);
     else
-        std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d", int(d.year()), int(d.month()), int(d.day()),
+        std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02d:%02d:%02d", static_cast<long long>(y), m, d,
                       int(rest / 3600), int(rest / 60 % 60), int(rest % 60));
     return buf;
 }

@@ -106,6 +106,23 @@ struct dynamics_report {
 
 /// The dynamics of model slot `slot` from `from` to `to` (each "as of": every
 /// event on that day counted). Throws invalid_argument unless from < to (by day).
+///
+/// Each customer in the model on `to` is classified: `new` when not in the
+/// model on `from`; else `unchanged` when in the same stage; else `left` when
+/// now in a lost or terminal stage; else promoted / regressed / unchanged by
+/// comparing progress_ranks(). The manager is the customer's manager on `to`.
+///
+/// Rotation: a customer is stuck when, on `to`, they are in a non-final stage
+/// with a time limit and have a manager, and either have been in it longer
+/// than the limit or were in the same stage on `from` with at least the limit
+/// between the dates. Stuck customers are taken longest first (then by id);
+/// each is suggested to the manager who, among those with fewer open customers
+/// (non-final stages) than the current manager and at least
+/// `opt.min_conversion_sample` customers who entered the stage, has the best
+/// conversion of the stage into the next main-path stage, strictly better than
+/// the current manager's (ties: fewer open customers, then name). A stage off
+/// the main path, or its last stage, gets no suggestion. Each suggestion moves
+/// one open customer between the two managers' counts before the next is made.
 inline dynamics_report dynamics(const portfolio &p, std::size_t slot, timestamp from, timestamp to,
                                 const dynamics_options &opt = {}) {
     if (day_of(from) >= day_of(to))
@@ -206,7 +223,8 @@ inline dynamics_report dynamics(const portfolio &p, std::size_t slot, timestamp 
             auto theirs = rate(m, k.stage);
             if (!theirs || theirs->second.first < opt.min_conversion_sample || theirs->first <= mine->first) continue;
             bool better = !best_rate || theirs->first > best_rate->first ||
-                          (theirs->first == best_rate->first && load < open_count[best]);
+                          (theirs->first == best_rate->first &&
+                           (load < open_count[best] || (load == open_count[best] && p.text(m) < p.text(best))));
             if (better) {
                 best = m;
                 best_rate = theirs;

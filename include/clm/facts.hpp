@@ -81,7 +81,7 @@ inline std::int64_t days_to_next_anniversary(timestamp date, std::int64_t today)
     using namespace boost::gregorian;
     boost::gregorian::date origin = detail::epoch() + days(static_cast<long>(day_of(date)));
     boost::gregorian::date now = detail::epoch() + days(static_cast<long>(today));
-    for (int y = int(now.year()); y <= int(now.year()) + 1; ++y) {
+    for (int y = int(now.year()); y <= std::min(int(now.year()) + 1, 9999); ++y) { // Boost dates end with 9999
         unsigned short month = origin.month();
         unsigned short dom = origin.day();
         unsigned short last = gregorian_calendar::end_of_month_day(static_cast<unsigned short>(y), month);

@@ -8,6 +8,7 @@
 #include <clm/dates.hpp>
 
 #include <cstdint>
+#include <cstring>
 #include <deque>
 #include <limits>
 #include <optional>
@@ -26,26 +27,29 @@ inline constexpr std::uint32_t none32 = std::numeric_limits<std::uint32_t>::max(
 /// Interns strings so that events hold 4-byte ids and compare by integer.
 class string_pool {
 public:
-    string_pool() { strings_.emplace_back(); ids_.emplace(std::string(), 0); }
+    string_pool() : slots_(16) {
+        strings_.emplace_back();
+        place(0, hash(std::string_view()));
+    }
     /// The id of `s`, adding it when new.
     string_id intern(std::string_view s) {
-        auto it = ids_.find(std::string(s));
-        if (it != ids_.end()) return it->second;
-        string_id id = string_id(strings_.size());
-        strings_.emplace_back(s);
-        try {
-            ids_.emplace(strings_.back(), id);
-        } catch (...) {
-            strings_.pop_back();
-            throw;
+        const std::uint64_t h = hash(s);
+        std::size_t i = probe(s, h);
+        if (slots_[i].id != none) return slots_[i].id;
+        if ((strings_.size() + 1) * 4 > slots_.size() * 3) { // keep the table at most 3/4 full
+            grow();
+            i = probe(s, h);
         }
+        string_id id = string_id(strings_.size());
+        strings_.emplace_back(s); // the only step left that can throw: nothing has changed yet
+        slots_[i] = {id, std::uint32_t(h)};
         return id;
     }
     /// The id of `s` if interned.
     std::optional<string_id> find(std::string_view s) const {
-        auto it = ids_.find(std::string(s));
-        if (it == ids_.end()) return std::nullopt;
-        return it->second;
+        const slot &sl = slots_[probe(s, hash(s))];
+        if (sl.id == none) return std::nullopt;
+        return sl.id;
     }
     /// The string of an id (unchecked).
     const std::string &at(string_id id) const noexcept { return strings_[id]; }
@@ -54,14 +58,76 @@ public:
     /// Drops strings added after the pool had `n` strings (transaction rollback).
     void truncate(std::size_t n) {
         while (strings_.size() > n) {
-            ids_.erase(strings_.back());
+            erase(probe(strings_.back(), hash(strings_.back())));
             strings_.pop_back();
         }
     }
 
 private:
+    // An open-addressing hash table of ids (linear probing): 8 bytes per slot,
+    // no allocation per string, and lookups by string_view without a copy.
+    struct slot {
+        string_id id = none;      // none: empty
+        std::uint32_t hash = 0;   // the string's hash (low 32 bits): the home slot and a quick compare
+    };
+    static constexpr string_id none = 0xFFFFFFFFu;
+
+    static std::uint64_t hash(std::string_view s) noexcept {
+        auto mix = [](std::uint64_t h, std::uint64_t w) {
+            h = (h ^ w) * 0xbf58476d1ce4e5b9ull;
+            return h ^ (h >> 31);
+        };
+        std::uint64_t h = 0x9E3779B97F4A7C15ull ^ s.size();
+        std::size_t i = 0;
+        for (; i + 8 <= s.size(); i += 8) {
+            std::uint64_t w;
+            std::memcpy(&w, s.data() + i, 8);
+            h = mix(h, w);
+        }
+        if (i < s.size()) {
+            std::uint64_t w = 0;
+            std::memcpy(&w, s.data() + i, s.size() - i);
+            h = mix(h, w);
+        }
+        h *= 0x94d049bb133111ebull;
+        return h ^ (h >> 29);
+    }
+    // The slot holding `s`, or the empty slot where it belongs.
+    std::size_t probe(std::string_view s, std::uint64_t h) const noexcept {
+        const std::size_t mask = slots_.size() - 1;
+        for (std::size_t i = std::uint32_t(h) & mask;; i = (i + 1) & mask) {
+            const slot &sl = slots_[i];
+            if (sl.id == none || (sl.hash == std::uint32_t(h) && strings_[sl.id] == s)) return i;
+        }
+    }
+    void place(string_id id, std::uint64_t h) noexcept {
+        const std::size_t mask = slots_.size() - 1;
+        std::size_t i = std::uint32_t(h) & mask;
+        while (slots_[i].id != none) i = (i + 1) & mask;
+        slots_[i] = {id, std::uint32_t(h)};
+    }
+    void grow() {
+        std::vector<slot> old(slots_.size() * 2);
+        old.swap(slots_);
+        for (const slot &sl : old)
+            if (sl.id != none) place(sl.id, sl.hash);
+    }
+    // Empties slot i, moving later entries of its probe run back (no tombstones).
+    void erase(std::size_t i) noexcept {
+        const std::size_t mask = slots_.size() - 1;
+        for (std::size_t j = (i + 1) & mask; slots_[j].id != none; j = (j + 1) & mask) {
+            std::size_t home = slots_[j].hash & mask;
+            bool stays = i <= j ? (i < home && home <= j) : (i < home || home <= j);
+            if (!stays) {
+                slots_[i] = slots_[j];
+                i = j;
+            }
+        }
+        slots_[i] = slot{};
+    }
+
     std::deque<std::string> strings_; // a deque: growing never moves a string, so c_str() pointers stay valid
-    std::unordered_map<std::string, string_id> ids_;
+    std::vector<slot> slots_;         // a power of two in size
 };
 
 /// What an event records. The names are the event-log CSV `type` values.

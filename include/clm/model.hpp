@@ -149,6 +149,11 @@ public:
     const stage &stage_at(stage_index i) const noexcept { return graph_[i]; }
     /// A stage's index by id, or nullopt.
     std::optional<stage_index> find_stage(std::string_view id) const {
+        if (stage_count() <= small_lookup) { // a few comparisons beat hashing a string
+            for (std::size_t i = 0; i < stage_count(); ++i)
+                if (graph_[i].id == id) return stage_index(i);
+            return std::nullopt;
+        }
         auto it = stage_ids_.find(std::string(id));
         if (it == stage_ids_.end()) return std::nullopt;
         return it->second;
@@ -168,6 +173,11 @@ public:
     const std::string &event_name(event_index e) const noexcept { return events_[e]; }
     /// An event's index by name, or nullopt.
     std::optional<event_index> find_event(std::string_view name) const {
+        if (events_.size() <= small_lookup) { // a few comparisons beat hashing a string
+            for (std::size_t e = 0; e < events_.size(); ++e)
+                if (events_[e] == name) return event_index(e);
+            return std::nullopt;
+        }
         auto it = event_ids_.find(std::string(name));
         if (it == event_ids_.end()) return std::nullopt;
         return it->second;
@@ -224,6 +234,9 @@ public:
 private:
     friend class model_builder;
     model() = default;
+
+    // Up to this many stages or events, lookups by id scan instead of hashing.
+    static constexpr std::size_t small_lookup = 16;
 
     std::string id_, name_, description_, source_;
     int version_ = 1;

@@ -153,6 +153,17 @@ struct plan_actual_report {
 
 /// Counts the actuals of `plan`'s period in the journal (model slot `slot`
 /// gives the initial, won and final stages) and compares them with the plan.
+/// Over the period [from 00:00:00, to 23:59:59], per manager:
+/// - active_customers: customers with a contact or purchase in the period who,
+///   at its end, are in the model in a stage that is not lost or terminal;
+///   attributed to the customer's manager at the end of the period;
+/// - new_customers: customers who moved into a won-kind stage in the period;
+/// - prospects_contacted: customers contacted in the period while in the
+///   model's initial stage or not yet in any model;
+/// - products_sold: purchase events; contacts: contact events.
+/// The last four are attributed to the event's manager (manager_tracker).
+/// Deviation = (actual - plan) / plan, flagged when |deviation| > threshold; a
+/// plan of 0 gives deviation 0 for an actual of 0, else no deviation and a flag.
 inline plan_actual_report plan_actual(const portfolio &p, std::size_t slot, const period_plan &plan) {
     const model &mdl = p.model_at(slot);
     const timestamp lo = plan.from, hi = end_of_day(plan.to);
@@ -173,6 +184,7 @@ inline plan_actual_report plan_actual(const portfolio &p, std::size_t slot, cons
         customer_events(p, c, events);
         manager_tracker mgr;
         stage_index stage = no_stage;
+        bool in_any_model = false;
         bool touched = false; // a contact or purchase in the period
         for (std::uint32_t e : events) {
             const journal_event &ev = p.journal()[e];
@@ -183,7 +195,7 @@ inline plan_actual_report plan_actual(const portfolio &p, std::size_t slot, cons
                 if (ev.type == event_type::contact) {
                     ++by[who].contacts;
                     touched = true;
-                    if (stage == no_stage || stage == mdl.initial()) by[who].prospects.insert(c);
+                    if (!in_any_model || stage == mdl.initial()) by[who].prospects.insert(c);
                 } else if (ev.type == event_type::purchase) {
                     ++by[who].products;
                     touched = true;
@@ -192,7 +204,10 @@ inline plan_actual_report plan_actual(const portfolio &p, std::size_t slot, cons
                     by[who].won.insert(c);
                 }
             }
-            if (ev.type == event_type::stage && ev.model == slot) stage = stage_index(ev.value);
+            if (ev.type == event_type::stage) {
+                in_any_model = true;
+                if (ev.model == slot) stage = stage_index(ev.value);
+            }
             mgr.update(p, ev);
         }
         if (touched && stage != no_stage) {

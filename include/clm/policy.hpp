@@ -93,15 +93,14 @@ struct holiday {
     std::int64_t days_until(std::int64_t from_day) const {
         using namespace boost::gregorian;
         date from = detail::epoch() + days(static_cast<long>(from_day));
-        for (int y = int(from.year()); y <= int(from.year()) + 1; ++y) {
+        // Boost dates end with 9999: no occurrence after that year.
+        for (int y = int(from.year()); y <= std::min(int(from.year()) + 1, 9999); ++y) {
             date d;
             if (nth == 0) {
+                if (month == 2 && day == 29 && !gregorian_calendar::is_leap_year(static_cast<unsigned short>(y)))
+                    continue; // Feb 29 in a common year (get_date would throw std::invalid_argument)
                 partial_date pd(static_cast<unsigned short>(day), static_cast<unsigned short>(month));
-                try {
-                    d = pd.get_date(static_cast<unsigned short>(y));
-                } catch (const std::out_of_range &) {
-                    continue; // Feb 29 in a common year
-                }
+                d = pd.get_date(static_cast<unsigned short>(y));
             } else if (nth >= 5) {
                 last_day_of_the_week_in_month ld(static_cast<unsigned short>(weekday), static_cast<unsigned short>(month));
                 d = ld.get_date(static_cast<unsigned short>(y));

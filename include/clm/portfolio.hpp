@@ -234,7 +234,7 @@ public:
                 }
                 continue;
             }
-            undo one(*this);
+            undo one(*this, &batch);
             try {
                 apply_unguarded(events[i], one);
                 one.commit_into(batch);
@@ -338,43 +338,70 @@ public:
     }
 
 private:
+    // A customer's state (and membership in one model) before a change.
+    struct undo_record {
+        std::uint32_t customer = 0;
+        std::uint16_t model = 0xFFFF;  // 0xFFFF: no membership saved
+        customer_state state;
+        membership position;
+    };
+
     // Records what a change touched so that it can be rolled back exactly.
+    // Saved states go to one log that nested changes (a batch and its events)
+    // share, so that a change allocates nothing once the log has grown.
     class undo {
     public:
-        explicit undo(portfolio &p)
+        // A change, nested in `outer` when given.
+        explicit undo(portfolio &p, const undo *outer = nullptr)
             : p_(p), journal_(p.journal_.size()), details_(p.details_.size()), pool_(p.pool_.size()),
-              customers_(p.customers_.size()), lookup_(p.customer_of_string_.size()) {}
+              customers_(p.customers_.size()), lookup_(p.customer_of_string_.size()), log_(p.undo_log_.size()),
+              base_(outer ? outer->base_ : journal_) {}
         undo(const undo &) = delete;
         undo &operator=(const undo &) = delete;
         ~undo() {
             if (!done_) rollback();
         }
-        // Saves a customer's state before its first change in this transaction.
-        void touch(std::uint32_t c) {
-            if (c >= customers_ || saved_.count(c)) return;
-            saved c_state;
-            c_state.state = p_.customers_[c];
-            for (const auto &pos : p_.positions_) c_state.positions.push_back(pos[c]);
-            saved_.emplace(c, std::move(c_state));
+        // Saves an existing customer's state and memberships before they first
+        // change in the outermost change. A customer's state changes only
+        // together with a journal append for them, so a customer whose last
+        // event is newer than the outermost change's start is saved already.
+        void save(std::uint32_t c) {
+            const customer_state &st = p_.customers_[c];
+            if (st.last_event != none32 && st.last_event >= base_) return;
+            undo_record r;
+            r.customer = c;
+            r.state = st;
+            if (p_.positions_.empty()) p_.undo_log_.push_back(r);
+            for (std::size_t m = 0; m < p_.positions_.size(); ++m) {
+                r.model = std::uint16_t(m);
+                r.position = p_.positions_[m][c];
+                p_.undo_log_.push_back(r);
+            }
         }
-        void commit() { done_ = true; }
-        // Hands this (nested) transaction's saved states to the enclosing one.
-        void commit_into(undo &outer) {
-            for (auto &[c, s] : saved_)
-                if (!outer.saved_.count(c) && c < outer.customers_) outer.saved_.emplace(c, std::move(s));
+        void commit() {
             done_ = true;
+            release();
         }
+        // Hands this (nested) transaction's saved states to the enclosing one
+        // (they are already in the shared log).
+        void commit_into(undo &) { done_ = true; }
 
     private:
-        struct saved {
-            customer_state state;
-            std::vector<membership> positions;
-        };
+        // The outermost change drops the log when it ends (and a big one's memory).
+        void release() noexcept {
+            if (log_ != 0) return;
+            if (p_.undo_log_.capacity() > 4096) std::vector<undo_record>().swap(p_.undo_log_);
+            else p_.undo_log_.clear();
+        }
         void rollback() noexcept {
-            for (auto &[c, s] : saved_) {
-                p_.customers_[c] = s.state;
-                for (std::size_t m = 0; m < s.positions.size() && m < p_.positions_.size(); ++m) p_.positions_[m][c] = s.positions[m];
+            // Newest first, so that a customer changed twice ends in its oldest saved state.
+            auto &log = p_.undo_log_;
+            for (std::size_t i = log.size(); i > log_; --i) {
+                const undo_record &r = log[i - 1];
+                p_.customers_[r.customer] = r.state;
+                if (r.model != 0xFFFF) p_.positions_[r.model][r.customer] = r.position;
             }
+            log.erase(log.begin() + std::ptrdiff_t(log_), log.end());
             for (std::size_t c = customers_; c < p_.customers_.size(); ++c) {
                 string_id id = p_.customers_[c].id;
                 if (id < p_.customer_of_string_.size()) p_.customer_of_string_[id] = none32;
@@ -388,12 +415,13 @@ private:
             try {
                 p_.pool_.truncate(pool_);
             } catch (...) {
-                // Erasing from a hash map does not allocate; nothing to do.
+                // Truncating the pool does not allocate; nothing to do.
             }
+            release();
         }
         portfolio &p_;
-        std::size_t journal_, details_, pool_, customers_, lookup_;
-        std::unordered_map<std::uint32_t, saved> saved_;
+        std::size_t journal_, details_, pool_, customers_, lookup_, log_;
+        std::size_t base_; // the journal's size when the outermost change began
         bool done_ = false;
     };
 
@@ -408,10 +436,11 @@ private:
         }
     }
 
-    std::uint32_t customer_for(const std::string &id, undo &u) {
-        if (auto c = find_customer(id)) {
-            u.touch(*c);
-            return *c;
+    // The customer `existing` (saving its state before it changes), or a new customer `id`.
+    std::uint32_t customer_for(const std::string &id, std::optional<std::uint32_t> existing, undo &u) {
+        if (existing) {
+            u.save(*existing);
+            return *existing;
         }
         if (customers_.size() >= none32 - 1) throw invalid_argument("too many customers");
         string_id s = pool_.intern(id);
@@ -538,7 +567,7 @@ private:
             }
         }
 
-        std::uint32_t c = customer_for(ev.customer_id, u);
+        std::uint32_t c = customer_for(ev.customer_id, existing, u);
         journal_event je;
         je.time = ev.time;
         je.customer = c;
@@ -661,6 +690,7 @@ private:
     string_pool pool_;
     std::vector<std::pair<string_id, string_id>> kv_parts_; // attribute/score value -> (key, value)
     std::unordered_map<std::string, guard_predicate> predicates_;
+    std::vector<undo_record> undo_log_;                // saved states of the change in progress
     bool replaying_ = false;
 };
 

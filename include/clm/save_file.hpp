@@ -72,25 +72,38 @@ inline portfolio load_from_string(std::string_view data, const std::string &name
         pos = nl + 1;
         return l;
     };
-    int version = std::atoi(line().c_str());
-    if (version < 1 || version > save_format_version)
-        throw version_error("'" + name + "' has save format version " + std::to_string(version) + "; this library reads versions 1 to " + std::to_string(save_format_version));
+    // The version is digits only (atoi would accept "1x" and overflow on huge numbers).
+    std::string version = line();
+    if (version.empty() || version.find_first_not_of("0123456789") != std::string::npos)
+        throw corrupt("bad version '" + version.substr(0, 40) + "'");
+    if (version.size() > 9 || std::stoi(version) < 1 || std::stoi(version) > save_format_version)
+        throw version_error("'" + name + "' has save format version " + version.substr(0, 40) + "; this library reads versions 1 to " + std::to_string(save_format_version));
     portfolio p;
-    std::size_t models = 0;
-    if (std::sscanf(line().c_str(), "models %zu", &models) != 1) throw corrupt("bad models line");
-    for (std::size_t i = 0; i < models; ++i) {
-        std::size_t len = 0;
-        if (std::sscanf(line().c_str(), "model %zu", &len) != 1 || pos + len > body.size()) throw corrupt("bad model entry");
-        p.add_model(model_from_json(body.substr(pos, len), name + " (model " + std::to_string(i) + ")"));
-        pos += len + 1;
+    // Past the checksum, a model or journal that does not load is still damage (the
+    // caller sees CLM_E_CORRUPT, as clm_portfolio_load documents), never a parse error.
+    try {
+        std::size_t models = 0;
+        if (std::sscanf(line().c_str(), "models %zu", &models) != 1) throw corrupt("bad models line");
+        for (std::size_t i = 0; i < models; ++i) {
+            std::size_t len = 0;
+            // Compared without `pos + len`, which a huge length would wrap around.
+            if (std::sscanf(line().c_str(), "model %zu", &len) != 1 || len >= body.size() - pos || body[pos + len] != '\n')
+                throw corrupt("bad model entry");
+            p.add_model(model_from_json(body.substr(pos, len), name + " (model " + std::to_string(i) + ")"));
+            pos += len + 1;
+        }
+        std::size_t events = 0, len = 0;
+        if (std::sscanf(line().c_str(), "journal %zu %zu", &events, &len) != 2 || len != body.size() - pos) throw corrupt("bad journal entry");
+        auto parsed = parse_event_log(body.substr(pos, len), name + " (journal)");
+        if (parsed.size() != events) throw corrupt("journal holds " + std::to_string(parsed.size()) + " events, expected " + std::to_string(events));
+        p.set_replaying(true);
+        p.apply_batch(parsed, false);
+        p.set_replaying(false);
+    } catch (const corrupt_error &) {
+        throw;
+    } catch (const error &e) {
+        throw corrupt(e.what());
     }
-    std::size_t events = 0, len = 0;
-    if (std::sscanf(line().c_str(), "journal %zu %zu", &events, &len) != 2 || pos + len != body.size()) throw corrupt("bad journal entry");
-    auto parsed = parse_event_log(body.substr(pos, len), name + " (journal)");
-    if (parsed.size() != events) throw corrupt("journal holds " + std::to_string(parsed.size()) + " events, expected " + std::to_string(events));
-    p.set_replaying(true);
-    p.apply_batch(parsed, false);
-    p.set_replaying(false);
     return p;
 }
 

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstring>
 #include <string_view>
 
 namespace clm {
@@ -12,6 +13,10 @@ namespace clm {
 inline bool valid_utf8(std::string_view s) noexcept {
     std::size_t i = 0;
     while (i < s.size()) {
+        // ASCII, 8 bytes at a time.
+        std::uint64_t w;
+        while (i + 8 <= s.size() && (std::memcpy(&w, s.data() + i, 8), (w & 0x8080808080808080ull) == 0)) i += 8;
+        if (i == s.size()) break;
         auto b = static_cast<unsigned char>(s[i]);
         if (b < 0x80) {
             ++i;

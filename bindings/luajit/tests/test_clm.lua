@@ -511,5 +511,314 @@ test("raw calls: structs and callbacks from the cdef", function()
   cb:free()
 end)
 
+-- ---------------------------------------------------------------------------
+-- Portfolios
+-- ---------------------------------------------------------------------------
+
+local DEAL = [[
+{"id": "deal", "version": 1, "initial": "lead",
+ "stages": [{"id": "lead", "name": "Lead", "kind": "open", "task": "qualify"},
+            {"id": "won", "name": "Won", "kind": "won", "task": "deliver"},
+            {"id": "lost", "name": "Lost", "kind": "lost", "task": "learn"}],
+ "transitions": [{"from": "lead", "to": "won", "event": "win", "guards": [{"kind": "predicate", "name": "credit_ok"}]},
+                 {"from": "lead", "to": "lost", "event": "lose"}]}
+]]
+
+local LOG = "customer_id,timestamp,type,value\n"
+  .. "x,2024-01-01,stage,awareness\n"
+  .. "y,2024-01-01,stage,awareness\n"
+  .. "y,2024-01-09,stage,commitment\n"
+  .. "x,2024-01-10,contact,called\n"
+
+local function buttle()
+  local p = clm.portfolio.new()
+  p:add_model(clm.model.preset("buttle5"))
+  return p
+end
+
+test("portfolio: models, apply, stage, customers", function()
+  local p = clm.portfolio.new()
+  eq(p:customer_count(), 0)
+  local m = clm.model.preset("sales6")
+  eq(p:add_model(m), 1)
+  m:free() -- the portfolio shares the model
+  raises("CLM_E_DUPLICATE", p.add_model, p, clm.model.preset("sales6"))
+  local views = p:models()
+  eq(#views, 1); eq(views[1]:id(), "sales6")
+  eq(tostring(views[1]), "clm.model 'sales6' v1 (the portfolio's)")
+  views[1]:free() -- a view frees nothing
+  eq(p:models()[1]:id(), "sales6")
+  p:apply{ customer_id = "acme", timestamp = "2024-05-01", type = "stage", value = "presentation", manager = "Ann" }
+  p:apply{ customer_id = "acme", timestamp = "2024-05-02", type = "check", value = "meeting protocol sent" }
+  p:apply{ customer_id = "acme", timestamp = "2024-05-03", type = "event", value = "advance" }
+  p:apply{ customer_id = "acme", timestamp = "2024-05-04", type = "purchase", value = "licence", amount = 1200.5 }
+  p:apply{ customer_id = "acme", timestamp = "2024-05-05", type = "contact", channel = "call" }
+  local st, days = p:stage("acme")
+  eq(st, "proposal"); eq(days, 2)
+  st, days = p:stage("acme", "sales6", "2024-05-02")
+  eq(st, "presentation"); eq(days, 1)
+  st, days = p:stage("acme", nil, "2024-04-01")
+  eq(st, nil); eq(days, 0)
+  eq(#p:customers(), 1); eq(p:customers()[1], "acme")
+  eq(p:event_count(), 5)
+  assert(p:customer("acme"):find('"stage":"proposal"', 1, true))
+  assert(p:customer("acme", "2024-05-02"):find('"stage":"presentation"', 1, true))
+  assert(p:history("acme"):find('"value":"licence"', 1, true))
+  assert(tostring(p):find("1 models, 1 customers, 5 events", 1, true), tostring(p))
+end)
+
+test("portfolio: errors carry status and message and change nothing", function()
+  local p = buttle()
+  p:apply{ customer_id = "a", timestamp = "2024-01-01", type = "stage", value = "awareness" }
+  local e = raises("CLM_E_ILLEGAL_TRANSITION", p.apply, p, { customer_id = "a", timestamp = "2024-01-02", type = "stage", value = "commitment" })
+  eq(e.func, "clm_portfolio_apply")
+  assert(e.message:find("customer 'a'", 1, true), e.message)
+  e = raises("CLM_E_INVALID_ARGUMENT", p.apply, p, { customer_id = "b", timestamp = "2024-02-01", type = "warp", value = "x" })
+  assert(e.message:find("unknown type 'warp'", 1, true), e.message)
+  raises("CLM_E_INVALID_ARGUMENT", p.apply, p, { customer_id = "b", timestamp = "2024-13-01", type = "stage", value = "awareness" })
+  raises("CLM_E_NOT_FOUND", p.apply, p, { customer_id = "b", timestamp = "2024-02-01", type = "stage", value = "nowhere" })
+  eq(p:event_count(), 1)
+  local ok, err = pcall(p.apply, p, { customer = "a" })
+  assert(not ok and tostring(err):find("unknown field 'customer'", 1, true), tostring(err))
+  ok, err = pcall(p.apply, p, { customer_id = "a", timestamp = "2024-02-01", type = "purchase", value = "x", amount = "lots" })
+  assert(not ok and tostring(err):find("amount must be a number", 1, true), tostring(err))
+  raises("CLM_E_NOT_FOUND", p.stage, p, "ghost")
+  raises("CLM_E_NOT_FOUND", p.stage, p, "a", "other")
+  raises("CLM_E_INVALID_ARGUMENT", p.stage, p, "a", nil, "2017-02-30")
+  raises("CLM_E_NOT_FOUND", p.customer, p, "ghost")
+  raises("CLM_E_NOT_FOUND", p.stage_counts, p, "nope")
+end)
+
+test("portfolio: batches, import, stage counts, export", function()
+  local p = buttle()
+  local e = raises("CLM_E_ILLEGAL_TRANSITION", p.import_csv, p, LOG, "log.csv")
+  assert(e.message:find("log.csv:4: customer 'y'", 1, true), e.message)
+  eq(p:customer_count(), 0)
+  local applied, rejected = p:import_csv(LOG, "log.csv", true)
+  eq(applied, 3); eq(#rejected, 1)
+  assert(rejected[1]:find("^log.csv:4: "), rejected[1])
+  e = raises("CLM_E_PARSE", p.import_csv, p, "customer_id,timestamp\n", "h.csv")
+  eq(e.problems[1].file, "h.csv")
+  local evs = {
+    { customer_id = "x", timestamp = "2024-02-01", type = "stage", value = "exploration" },
+    { customer_id = "z", timestamp = "2024-02-01", type = "stage", value = "nowhere" },
+    { customer_id = "z", timestamp = "2024-02-01", type = "stage", value = "awareness" },
+  }
+  e = raises("CLM_E_NOT_FOUND", p.apply_batch, p, evs)
+  assert(e.message:find("event 1", 1, true), e.message)
+  eq(p:event_count(), 3)
+  applied, rejected = p:apply_batch(evs, true)
+  eq(applied, 2); eq(#rejected, 1)
+  assert(rejected[1]:find("^event 1: "), rejected[1])
+  eq((p:apply_batch({})), 0)
+  local counts, order = p:stage_counts()
+  eq(#order, 5); eq(order[1], "awareness")
+  eq(counts.awareness, 2); eq(counts.exploration, 1); eq(counts.commitment, 0)
+  counts = p:stage_counts("buttle5", "2024-01-05")
+  eq(counts.awareness, 2)
+  local csv = p:export("2024-02-01")
+  assert(csv:find("^customer_id,manager,class,buttle5_stage,"), csv)
+  assert(p:export(nil, "json"):find('"as_of":"2024-02-01"', 1, true))
+  local ok, err = pcall(p.export, p, nil, "xml")
+  assert(not ok and tostring(err):find("unknown export format", 1, true))
+  -- the journal round-trips
+  local q = buttle()
+  q:import_csv(p:export_events())
+  eq(q:export_events(), p:export_events())
+  -- files
+  local tmp = os.tmpname()
+  local f = assert(io.open(tmp, "wb"))
+  f:write((LOG:gsub("y,2024%-01%-09,stage,commitment\n", "")))
+  f:close()
+  local r = buttle()
+  eq((r:import_csv_file(tmp)), 3)
+  os.remove(tmp)
+  e = raises("CLM_E_IO", r.import_csv_file, r, tmp)
+  assert(e.message:find(tmp, 1, true), e.message)
+end)
+
+test("portfolio: analytics as JSON strings", function()
+  local p = buttle()
+  p:import_csv(LOG, "log.csv", true)
+  assert(p:funnel():find('"model":"buttle5"', 1, true))
+  assert(p:funnel("buttle5", "2024-01-05"):find('"as_of":"2024-01-05"', 1, true))
+  assert(p:time_in_stage():find('"stages":[', 1, true))
+  assert(p:dynamics("2024-01-02", "2024-01-10"):find('"from":"2024-01-02"', 1, true))
+  raises("CLM_E_INVALID_ARGUMENT", p.dynamics, p, "2024-01-10", "2024-01-02")
+  assert(p:value():find('"pareto"', 1, true))
+  assert(p:forecast():find('"pipeline"', 1, true))
+  assert(p:plan_actual('{"from": "2024-01-01", "to": "2024-01-31", "managers": {"Ann": {"contacts": 4}}}'):find('"Ann"', 1, true))
+  local e = raises("CLM_E_PARSE", p.plan_actual, p, "{ nope")
+  eq(e.problems[1].file, "plan")
+  raises("CLM_E_NOT_FOUND", p.funnel, p, "nope")
+end)
+
+test("portfolio: a predicate allows, refuses, and its errors stay in Lua", function()
+  local p = clm.portfolio.new()
+  p:add_model(clm.model.from_json(DEAL))
+  p:apply{ customer_id = "c1", timestamp = "2024-01-01", type = "stage", value = "lead" }
+  local win = { customer_id = "c1", timestamp = "2024-01-05", type = "stage", value = "won" }
+  raises("CLM_E_GUARD_FAILED", p.apply, p, win) -- not registered yet
+  local verdict, calls = false, {}
+  p:register_predicate("credit_ok", function(customer, model_id, from, to, date)
+    calls[#calls + 1] = { customer, model_id, from, to, date }
+    if verdict == "boom" then error("credit service down") end
+    return verdict
+  end)
+  local e = raises("CLM_E_GUARD_FAILED", p.apply, p, win)
+  assert(e.message:find("'lead' -> 'won'", 1, true), e.message)
+  eq(#calls, 1)
+  eq(calls[1][1], "c1"); eq(calls[1][2], "deal"); eq(calls[1][3], "lead"); eq(calls[1][4], "won")
+  assert(calls[1][5]:find("^2024%-01%-05"), calls[1][5])
+  verdict = "boom"
+  e = raises("CLM_E_CALLBACK", p.apply, p, win)
+  assert(tostring(e.cause):find("credit service down", 1, true), tostring(e.cause))
+  eq(p:event_count(), 1) -- nothing changed by the failures
+  verdict = true
+  p:apply(win)
+  eq((p:stage("c1")), "won")
+  -- replacing a predicate; a batch with skip_bad reports the refusal
+  p:register_predicate("credit_ok", function(customer) return customer ~= "bad" end)
+  p:apply{ customer_id = "bad", timestamp = "2024-01-01", type = "stage", value = "lead" }
+  p:apply{ customer_id = "ok", timestamp = "2024-01-01", type = "stage", value = "lead" }
+  local applied, rejected = p:apply_batch({
+    { customer_id = "ok", timestamp = "2024-01-05", type = "stage", value = "won" },
+    { customer_id = "bad", timestamp = "2024-01-05", type = "stage", value = "won" },
+  }, true)
+  eq(applied, 1); eq(#rejected, 1)
+  assert(rejected[1]:find("credit_ok", 1, true), rejected[1])
+  -- many calls, so that the caller may get JIT-compiled
+  for i = 1, 300 do
+    p:apply{ customer_id = "j" .. i, timestamp = "2024-01-01", type = "stage", value = "lead" }
+    p:apply{ customer_id = "j" .. i, timestamp = "2024-01-02", type = "stage", value = "won" }
+  end
+  eq(p:stage_counts().won, 302)
+  p:free()
+  p:free()
+  assert(p:is_freed())
+end)
+
+test("portfolio: save and load; free twice; use after free", function()
+  local p = buttle()
+  p:import_csv(LOG, "log.csv", true)
+  local views = p:models()
+  local tmp = os.tmpname()
+  p:save(tmp)
+  local q = clm.portfolio.load(tmp)
+  eq(q:customer_count(), 2)
+  eq(q:models()[1]:id(), "buttle5")
+  eq(q:export_events(), p:export_events())
+  local f = assert(io.open(tmp, "r+b"))
+  f:seek("set", 40)
+  f:write("#")
+  f:close()
+  local e = raises("CLM_E_CORRUPT", clm.portfolio.load, tmp)
+  assert(e.message:find(tmp, 1, true), e.message)
+  os.remove(tmp)
+  raises("CLM_E_IO", clm.portfolio.load, tmp)
+  p:free()
+  p:free()
+  eq(tostring(p), "clm.portfolio (freed)")
+  local ok, err = pcall(p.customers, p)
+  assert(not ok and tostring(err):find("freed portfolio", 1, true), tostring(err))
+  assert(views[1]:is_freed(), "a view of a freed portfolio is freed")
+  ok, err = pcall(views[1].id, views[1])
+  assert(not ok and tostring(err):find("freed model", 1, true), tostring(err))
+end)
+
+test("portfolio: the garbage collector frees portfolios and their predicates", function()
+  for i = 1, 300 do
+    local p = clm.portfolio.new()
+    p:add_model(clm.model.from_json(DEAL))
+    p:register_predicate("credit_ok", function() return true end)
+    p:apply{ customer_id = "c" .. i, timestamp = "2024-01-01", type = "stage", value = "lead" }
+  end
+  collectgarbage()
+  collectgarbage()
+end)
+
+-- ---------------------------------------------------------------------------
+-- Policies
+-- ---------------------------------------------------------------------------
+
+local POLICY_LOG = "customer_id,timestamp,type,value,model,channel,manager\n"
+  .. "a,2024-05-01,stage,presentation,sales6,,\n"
+  .. "a,2024-05-01,class,B,,,\n"
+  .. "a,2024-05-01,manager,Ann,,,\n"
+  .. "a,2024-05-20,contact,ok,,call,Ann\n"
+  .. "b,2024-05-01,stage,proposal,sales6,,\n"
+  .. "b,2024-05-01,manager,Bo,,,\n"
+
+local function sales()
+  local p = clm.portfolio.new()
+  p:add_model(clm.model.preset("sales6"))
+  p:import_csv(POLICY_LOG, "log.csv")
+  return p
+end
+
+test("policy: load, rules, validation", function()
+  eq(clm.policy.presets()[1], "seeds")
+  local pol = clm.policy.load("seeds")
+  eq(pol:id(), "seeds")
+  assert(#pol:rules() >= 20)
+  assert(tostring(pol):find("^clm.policy 'seeds'"))
+  local broken = '{"id": "x",\n "rules": [{"id": "r", "when": {"fact": "mood", "op": ">", "value": 1},\n "action": {"kind": "dance"}}]}'
+  local e = raises("CLM_E_VALIDATION", clm.policy.from_json, broken)
+  eq(#e.problems, 2)
+  local problems, count = clm.policy.validate_json(broken, "p.json")
+  eq(count, 2); eq(problems[1].file, "p.json"); eq(problems[1].line, 2)
+  problems, count = clm.policy.validate_json('{"id": "ok", "rules": []}')
+  eq(count, 0)
+  raises("CLM_E_IO", clm.policy.load, "/nonexistent/policy.json")
+  raises("CLM_E_PARSE", clm.policy.from_json, '{"id": ')
+  pol:free()
+  pol:free()
+  local ok, err = pcall(pol.id, pol)
+  assert(not ok and tostring(err):find("freed policy", 1, true), tostring(err))
+end)
+
+test("policy: recommend, options, progress, cancel", function()
+  local p, pol = sales(), clm.policy.load("seeds")
+  local json = pol:recommend(p, "2024-06-10")
+  assert(json:find('"rule":"class-b-online"', 1, true))
+  assert(json:find("days since last contact 21 >= 7", 1, true))
+  local bo = pol:recommend(p, "2024-06-10", { manager = "Bo", limit = 1, threads = 2 })
+  assert(bo:find('"count":1', 1, true) and not bo:find('"customer_id":"a"', 1, true), bo)
+  local seen = {}
+  pol:recommend(p, "2024-06-10", { progress = function(done, total) seen[#seen + 1] = done .. "/" .. total end })
+  eq(seen[1], "0/2"); eq(seen[#seen], "2/2")
+  raises("CLM_E_CANCELLED", pol.recommend, pol, p, "2024-06-10", { progress = function() return true end })
+  local ok, err = pcall(pol.recommend, pol, p, "2024-06-10", { progress = function() error("bar broke") end })
+  assert(not ok and tostring(err):find("bar broke", 1, true), tostring(err))
+  local e = raises("CLM_E_INVALID_ARGUMENT", pol.recommend, pol, p, nil)
+  assert(e.message:find("never read the clock", 1, true), e.message)
+  assert(pol:recommend_customer(p, "a", "2024-06-10"):find('"reasons":[', 1, true))
+  raises("CLM_E_NOT_FOUND", pol.recommend_customer, pol, p, "zz", "2024-06-10")
+  local plan = pol:plan_week(p, "Ann", "2024-06-12")
+  assert(plan:find('"week_start":"2024-06-10"', 1, true), plan)
+  raises("CLM_E_INVALID_ARGUMENT", pol.plan_week, pol, p, "Ann", "2024-06-12", 500)
+  -- many calls with a progress callback
+  for _ = 1, 200 do pol:recommend(p, "2024-06-10", { limit = 1, progress = function() return false end }) end
+end)
+
+test("real data: stage counts of the CRM export", function()
+  local repo = bindings .. "/../.."
+  local tmp = os.tmpname()
+  local ok = os.execute(string.format("python3 %q -o %q", repo .. "/scripts/crm_to_events.py", tmp))
+  if ok ~= 0 and ok ~= true then
+    print("skip (python3 cannot run the converter)")
+    return
+  end
+  local p = clm.portfolio.new()
+  p:add_model(clm.model.load(repo .. "/examples/data/crm-pipeline.json"))
+  local applied = p:import_csv_file(tmp)
+  os.remove(tmp)
+  eq(applied, 62324)
+  local c = p:stage_counts(nil, "2017-06-30")
+  eq(c.prospecting, 0); eq(c.engaging, 1686); eq(c.won, 1785); eq(c.lost, 894)
+  c = p:stage_counts("crm-pipeline", "2017-12-31")
+  eq(c.prospecting, 500); eq(c.engaging, 1589); eq(c.won, 4238); eq(c.lost, 2473)
+end)
+
 print(string.format("%d passed, %d failed", passed, failed))
 os.exit(failed == 0 and 0 or 1)

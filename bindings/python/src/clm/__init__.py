@@ -7,6 +7,9 @@ package, or on the system path (see :mod:`clm._lib`).
     >>> import clm
     >>> with clm.Model.preset("sales6") as m:
     ...     m.next_stage("presentation", "presented")
+
+Portfolios (:class:`Portfolio`, :class:`Event`) hold customers and their
+journal; policies (:class:`Policy`) recommend the next actions.
 """
 
 from __future__ import annotations
@@ -36,6 +39,17 @@ from .errors import (
     status_name,
 )
 from .model import Format, Model, ModelBuilder, Stage, StageKind, Transition, presets
+from .policy import (
+    Action,
+    ClassBudget,
+    NotFitted,
+    PlannedAction,
+    Policy,
+    Recommendation,
+    WeekPlan,
+    policy_presets,
+)
+from .portfolio import BatchResult, Event, Portfolio, Rejection, StagePosition
 
 __version__ = "0.1.0"  # the binding's version; the C library's is version_string()
 
@@ -60,13 +74,17 @@ def library_path() -> str:
 
 
 __all__ = [
+    "Action",
+    "BatchResult",
     "BufferTooSmallError",
     "CallbackError",
     "CancelledError",
+    "ClassBudget",
     "ClmError",
     "ClmIOError",
     "CorruptError",
     "DuplicateError",
+    "Event",
     "Format",
     "GuardFailedError",
     "IllegalTransitionError",
@@ -76,18 +94,27 @@ __all__ = [
     "ModelBuilder",
     "NONE",
     "NoMemoryError",
+    "NotFitted",
     "NotFoundError",
     "ParseError",
+    "PlannedAction",
+    "Policy",
+    "Portfolio",
     "Problem",
+    "Recommendation",
+    "Rejection",
     "Stage",
     "StageKind",
+    "StagePosition",
     "Status",
     "Transition",
     "ValidationError",
     "VersionError",
+    "WeekPlan",
     "last_error",
     "last_status",
     "library_path",
+    "policy_presets",
     "presets",
     "status_name",
     "version",

@@ -342,7 +342,7 @@ SIGNATURES: Final[tuple[Signature, ...]] = (
         "clm_model_builder *builder, int from_version, const char *old_stage_id, const char *new_stage_id",
     ),
     Signature("clm_model_builder_build", "clm_status", "clm_model **out, const clm_model_builder *builder"),
-    # Portfolios and the event journal (raw declarations; no Pythonic wrapper yet)
+    # Portfolios and the event journal (wrapped by clm.portfolio)
     Signature("clm_portfolio_new", "clm_status", "clm_portfolio **out"),
     Signature("clm_portfolio_free", "void", "clm_portfolio *portfolio"),
     Signature("clm_portfolio_add_model", "clm_status", "size_t *out_slot, clm_portfolio *portfolio, const clm_model *model"),
@@ -436,6 +436,39 @@ SIGNATURES: Final[tuple[Signature, ...]] = (
         "clm_status",
         "char **out, size_t *out_len, const clm_policy *policy, const clm_portfolio *portfolio, "
         "const char *manager, const char *week, double hours",
+    ),
+    # Analytics: control and analysis
+    Signature(
+        "clm_portfolio_funnel_json",
+        "clm_status",
+        "char **out, size_t *out_len, const clm_portfolio *portfolio, const char *model_id, const char *as_of",
+    ),
+    Signature(
+        "clm_portfolio_time_in_stage_json",
+        "clm_status",
+        "char **out, size_t *out_len, const clm_portfolio *portfolio, const char *model_id, const char *as_of",
+    ),
+    Signature(
+        "clm_portfolio_dynamics_json",
+        "clm_status",
+        "char **out, size_t *out_len, const clm_portfolio *portfolio, const char *model_id, const char *from, "
+        "const char *to",
+    ),
+    Signature(
+        "clm_portfolio_plan_actual_json",
+        "clm_status",
+        "char **out, size_t *out_len, const clm_portfolio *portfolio, const char *model_id, const char *plan_json, "
+        "size_t plan_len",
+    ),
+    Signature(
+        "clm_portfolio_value_json",
+        "clm_status",
+        "char **out, size_t *out_len, const clm_portfolio *portfolio, const char *as_of",
+    ),
+    Signature(
+        "clm_portfolio_forecast_json",
+        "clm_status",
+        "char **out, size_t *out_len, const clm_portfolio *portfolio, const char *model_id, const char *as_of",
     ),
 )
 
