@@ -57,7 +57,7 @@ const char *clm_last_error(void) {
 clm_status clm_last_status(void) { return last_code; }
 
 const char *clm_status_name(clm_status status) {
-    switch (status) {
+    switch (clm::abi::enum_value(status)) {
     case CLM_OK: return "CLM_OK";
     case CLM_E_INVALID_ARGUMENT: return "CLM_E_INVALID_ARGUMENT";
     case CLM_E_NO_MEMORY: return "CLM_E_NO_MEMORY";

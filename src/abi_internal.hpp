@@ -7,9 +7,11 @@
 #include <clm/model.hpp>
 #include <clm/portfolio.hpp>
 
+#include <cstring>
 #include <memory>
 #include <new>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 struct clm_model {
@@ -53,6 +55,16 @@ clm_status guarded(const char *function, Body &&body) noexcept {
 template <class T>
 void require(const T *p, const char *name) {
     if (p == nullptr) throw clm::invalid_argument(std::string(name) + " must not be NULL");
+}
+
+/// The value a C caller passed for an enum parameter. C allows any int there,
+/// while loading an out-of-range value through the C++ enum type is undefined
+/// (UBSan's -fsanitize=enum reports it), so the bytes are copied instead.
+template <class E>
+int enum_value(const E &e) noexcept {
+    std::underlying_type_t<E> v;
+    std::memcpy(&v, &e, sizeof v);
+    return static_cast<int>(v);
 }
 
 /// Copies a std::string into a malloc'd NUL-terminated buffer for clm_string_free().

@@ -190,12 +190,12 @@ clm_status clm_model_render(char **out, size_t *out_len, const clm_model *model,
         require(out, "out");
         require(model, "model");
         std::string text;
-        switch (format) {
+        switch (clm::abi::enum_value(format)) {
         case CLM_FORMAT_TEXT: text = clm::model_to_text(*model->ptr); break;
         case CLM_FORMAT_JSON: text = clm::model_to_json(*model->ptr).dump(2) + "\n"; break;
         case CLM_FORMAT_DOT: text = clm::model_to_dot(*model->ptr); break;
         case CLM_FORMAT_MERMAID: text = clm::model_to_mermaid(*model->ptr); break;
-        default: throw clm::invalid_argument("unknown format " + std::to_string(int(format)));
+        default: throw clm::invalid_argument("unknown format " + std::to_string(clm::abi::enum_value(format)));
         }
         *out = clm::abi::dup_string(text, out_len);
     });
@@ -237,14 +237,14 @@ clm_status clm_model_builder_add_stage(clm_model_builder *builder, const char *s
     return guarded("clm_model_builder_add_stage", [&] {
         require(builder, "builder");
         require(stage_id, "stage_id");
-        if (int(kind) < 0 || int(kind) > int(CLM_STAGE_TERMINAL))
-            throw clm::invalid_argument("unknown stage kind " + std::to_string(int(kind)));
+        const int k = clm::abi::enum_value(kind);
+        if (k < 0 || k > int(CLM_STAGE_TERMINAL)) throw clm::invalid_argument("unknown stage kind " + std::to_string(k));
         if (builder->b.has_stage(stage_id))
             throw clm::duplicate(std::string("stage '") + stage_id + "' was already added");
         clm::stage s;
         s.id = stage_id;
         s.name = name ? name : stage_id;
-        s.kind = clm::stage_kind(kind);
+        s.kind = clm::stage_kind(k);
         s.task = task ? task : "";
         builder->b.add_stage(std::move(s));
     });

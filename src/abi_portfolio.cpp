@@ -182,6 +182,11 @@ clm_status clm_portfolio_apply_batch(size_t *out_applied, char **out_rejections,
         std::vector<clm::event_input> inputs;
         inputs.reserve(count);
         std::size_t stride = count ? read_event(events).struct_size : 0;
+        // Element i is at events + i * struct_size: a size no C compiler gives
+        // sizeof(clm_event) would put the next events out of alignment.
+        if (count > 1 && stride % alignof(clm_event) != 0)
+            throw clm::invalid_argument("events: struct_size " + std::to_string(stride) + " is not a multiple of " +
+                                        std::to_string(alignof(clm_event)) + " (use sizeof(clm_event))");
         const char *base = reinterpret_cast<const char *>(events);
         bool skip = (flags & CLM_BATCH_SKIP_BAD) != 0;
         std::vector<clm::portfolio::rejection> early;
@@ -317,12 +322,12 @@ clm_status clm_portfolio_export(char **out, size_t *out_len, const clm_portfolio
     return guarded("clm_portfolio_export", [&] {
         require(out, "out");
         require(portfolio, "portfolio");
-        if (format != CLM_EXPORT_CSV && format != CLM_EXPORT_JSON)
-            throw clm::invalid_argument("unknown export format " + std::to_string(int(format)));
+        const int f = clm::abi::enum_value(format);
+        if (f != CLM_EXPORT_CSV && f != CLM_EXPORT_JSON) throw clm::invalid_argument("unknown export format " + std::to_string(f));
         clm::timestamp t = as_of ? clm::require_timestamp(as_of, "as_of") : last_event_time(portfolio->p);
         auto rows = clm::maturity_export(portfolio->p, t);
-        std::string text = format == CLM_EXPORT_CSV ? clm::maturity_export_csv(portfolio->p, rows)
-                                                    : clm::maturity_export_json(portfolio->p, rows, t).dump();
+        std::string text = f == CLM_EXPORT_CSV ? clm::maturity_export_csv(portfolio->p, rows)
+                                               : clm::maturity_export_json(portfolio->p, rows, t).dump();
         *out = clm::abi::dup_string(text, out_len);
     });
 }

@@ -61,7 +61,9 @@ inline std::vector<event_input> parse_event_log(std::string_view text, const std
             static const std::string empty;
             return at[k] >= 0 && std::size_t(at[k]) < row.size() ? row[std::size_t(at[k])] : empty;
         };
-        std::string who = field(0).empty() || !valid_utf8(field(0)) ? std::string() : " (customer '" + field(0) + "')";
+        std::string who = field(0).empty() || !valid_utf8(field(0)) || field(0).find('\0') != std::string::npos
+                              ? std::string()
+                              : " (customer '" + field(0) + "')";
         auto bad = [&](std::size_t k, const std::string &msg) {
             problems.push_back({file, line, at[k] + 1, std::string("column '") + cols[k] + "'" + who + ": " + msg});
         };
@@ -93,9 +95,12 @@ inline std::vector<event_input> parse_event_log(std::string_view text, const std
             else bad(9, "'" + field(9) + "' is not a valid date");
         }
         ev.note = field(10);
-        // Malformed text is a parse error of its row and column, like a bad date.
-        for (std::size_t k : {0, 3, 4, 6, 8, 10})
+        // Malformed text is a parse error of its row and column, like a bad date; so is
+        // a NUL byte, which no C string (and so no C ABI call) could give back.
+        for (std::size_t k : {0, 3, 4, 6, 8, 10}) {
             if (!valid_utf8(field(k))) bad(k, "text is not valid UTF-8");
+            else if (field(k).find('\0') != std::string::npos) bad(k, "text contains a NUL byte");
+        }
         events.push_back(std::move(ev));
         if (lines) lines->push_back(line);
     }

@@ -990,7 +990,7 @@ h3{font-size:14px;margin:20px 0 6px;color:#111827}
 p{margin:6px 0}
 .lead{color:#4b5563;margin:0 0 12px;font-size:13px;max-width:900px}
 .muted{color:var(--muted)}
-.tiles{display:grid;grid-template-columns:repeat(auto-fill,minmax(140px,1fr));gap:10px;margin:14px 0 4px}
+.tiles{display:grid;grid-template-columns:repeat(auto-fit,minmax(140px,1fr));gap:10px;margin:14px 0 4px}
 .tile{background:#fff;border:1px solid var(--line);border-radius:9px;padding:10px 14px}
 section .tile{background:#f8fafc}
 .tile-v{font-size:22px;font-weight:700;color:#111827;font-variant-numeric:tabular-nums;white-space:nowrap}
@@ -1035,6 +1035,8 @@ table{border-collapse:collapse;width:100%;font-size:13px;font-variant-numeric:ta
 th,td{padding:5px 9px;border-bottom:1px solid var(--line);text-align:left;vertical-align:top}
 thead th{font-weight:600;color:#374151;background:#f8fafc;border-bottom:1px solid #d1d5db;white-space:nowrap}
 th.n,td.n{text-align:right}
+table.compact{width:auto;min-width:560px}
+td.mix{vertical-align:middle;padding-top:3px;padding-bottom:3px}
 th.grp{text-align:center;border-left:1px solid var(--line)}
 td.first{border-left:1px solid var(--line)}
 tbody tr:nth-child(even) td{background:#fbfcfd}
@@ -1081,6 +1083,7 @@ inline std::string html_report_from_data(const nlohmann::ordered_json &data) {
     h.reserve(1 << 20);
     h += "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
          "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+         "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">\n"
          "<meta name=\"generator\" content=\"" + esc(str(rep, "generator")) + "\">\n"
          "<title>" + esc(title + " \xE2\x80\x94 lifecycle report as of " + as_of) + "</title>\n<style>" + style_sheet() +
          "</style>\n</head>\n<body>\n<div class=\"page\">\n";
@@ -1139,7 +1142,7 @@ inline std::string html_report_from_data(const nlohmann::ordered_json &data) {
         h += "<h3>Losses by stage and reason</h3>";
         if (rows.empty()) h += "<p class=\"note\">No customer was lost.</p>";
         else
-            h += "<div class=\"table-wrap\"><table><thead><tr><th>stage</th><th>reason</th><th class=\"n\">lost</th><th "
+            h += "<div class=\"table-wrap\"><table class=\"compact\"><thead><tr><th>stage</th><th>reason</th><th class=\"n\">lost</th><th "
                  "class=\"n\">share of the stage's losses</th></tr></thead><tbody>" + rows + "</tbody></table></div>";
         if (num(at(losses, "lost_at_entry")) > 0)
             h += "<p class=\"note\">" + count(at(losses, "lost_at_entry")) +
@@ -1196,14 +1199,28 @@ inline std::string html_report_from_data(const nlohmann::ordered_json &data) {
         for (const auto &m : at(dyn, "managers")) {
             rows += "<tr class=\"manager\"" + detail::report_html::data("manager", str(m, "manager")) + ">" +
                     td(str(m, "manager"));
-            for (const char *k : {"promoted", "regressed", "unchanged", "new", "left"})
+            double total = 0, x = 0;
+            for (const char *k : {"promoted", "regressed", "unchanged", "new", "left"}) {
                 rows += td_num(count(at(m, k)), detail::report_html::data(k, at(m, k)));
-            rows += "</tr>";
+                total += num(at(m, k));
+            }
+            std::string mix = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"180\" height=\"12\" viewBox=\"0 0 180 12\" "
+                              "aria-hidden=\"true\">" + rect(0, 1, 180, 10, "#f1f5f9", " rx=\"2\"");
+            const char *fills[] = {"#16a34a", "#f59e0b", "#94a3b8", "#3b82f6", "#dc2626"};
+            int f = 0;
+            for (const char *k : {"promoted", "regressed", "unchanged", "new", "left"}) {
+                double w = total > 0 ? 180 * num(at(m, k)) / total : 0;
+                mix += rect(x, 1, w, 10, fills[f++]);
+                x += w;
+            }
+            rows += "<td class=\"mix\">" + mix + "</svg></td></tr>";
         }
         if (!rows.empty())
-            h += "<h3>By manager</h3><div class=\"table-wrap\"><table><thead><tr><th>manager on " + esc(str(dyn, "to")) +
+            h += "<h3>By manager</h3><div class=\"legend\">" + swatch("#16a34a", "promoted") + swatch("#f59e0b", "regressed") +
+                 swatch("#94a3b8", "unchanged") + swatch("#3b82f6", "new") + swatch("#dc2626", "left") +
+                 "</div><div class=\"table-wrap\"><table class=\"compact\"><thead><tr><th>manager on " + esc(str(dyn, "to")) +
                  "</th><th class=\"n\">promoted</th><th class=\"n\">regressed</th><th class=\"n\">unchanged</th><th "
-                 "class=\"n\">new</th><th class=\"n\">left</th></tr></thead><tbody>" + rows + "</tbody></table></div>";
+                 "class=\"n\">new</th><th class=\"n\">left</th><th>mix</th></tr></thead><tbody>" + rows + "</tbody></table></div>";
         const oj &rot = at(dyn, "rotation");
         std::size_t nrot = rot.is_array() ? rot.size() : 0;
         h += "<h3>Rotation suggestions</h3><p class=\"note\"" + detail::report_html::data("rotation", oj(nrot)) + ">" +
@@ -1366,7 +1383,7 @@ inline std::string html_report_from_data(const nlohmann::ordered_json &data) {
             rows += "<tr class=\"class\"" + detail::report_html::data("class", str(c, "class")) + ">" + td(str(c, "class")) +
                     td_num(count(at(c, "customers"))) + td_num(money(at(c, "revenue"))) + "</tr>";
         if (!rows.empty())
-            h += "<h3>Revenue by class</h3><div class=\"table-wrap\"><table><thead><tr><th>class</th><th "
+            h += "<h3>Revenue by class</h3><div class=\"table-wrap\"><table class=\"compact\"><thead><tr><th>class</th><th "
                  "class=\"n\">customers</th><th class=\"n\">revenue</th></tr></thead><tbody>" + rows + "</tbody></table></div>";
         h += "</section>\n";
     }

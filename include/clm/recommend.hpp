@@ -8,9 +8,12 @@
 #include <clm/facts.hpp>
 #include <clm/policy.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cmath>
+#include <limits>
+#include <stdexcept>
 #include <thread>
 
 namespace clm {
@@ -45,6 +48,14 @@ public:
             auto id = p.find_text(name);
             (name[0] == 'b' ? birthday_attr_ : anniversary_attr_) = id ? *id : none32;
         }
+        for (const auto &r : pol_->rules) {
+            rule_channel rc;
+            rc.preferred = r.then.channel == "preferred";
+            rc.fixed = rc.preferred ? channel::none : parse_channel(r.then.channel).value_or(channel::none);
+            rc.fallback = parse_channel(r.then.fallback_channel).value_or(channel::none);
+            channels_.push_back(rc);
+        }
+        build_selection();
     }
 
     /// The policy.
@@ -57,18 +68,30 @@ public:
     /// once `out` has capacity.
     void evaluate(const customer_facts &f, std::vector<recommendation> &out) const {
         std::size_t first = out.size();
-        for (std::size_t r = 0; r < roots_.size(); ++r) {
-            recommendation rec;
-            rec.customer = f.customer;
-            rec.rule = std::uint16_t(r);
-            double overdue = 0;
-            if (!eval(roots_[r], f, rec, overdue)) continue;
-            finish(rec, f, overdue);
-            out.push_back(rec);
+        if (select_) {
+            // Only the rules that can fire for this customer's stages and class, in rule order.
+            std::array<std::uint64_t, max_select_words> cand;
+            candidates(f, cand.data());
+            for (std::size_t w = 0; w < words_; ++w)
+                for (std::uint64_t bits = cand[w]; bits; bits &= bits - 1)
+                    evaluate_rule(w * 64 + std::size_t(__builtin_ctzll(bits)), f, out);
+        } else {
+            for (std::size_t r = 0; r < roots_.size(); ++r) evaluate_rule(r, f, out);
         }
-        // Keep the best `limit` (stable by rule order for ties).
+        // Keep the best `limit` (stable by rule order for ties). The usual few
+        // are insertion-sorted: std::stable_sort allocates a buffer. (From
+        // `begin`, not `begin + 1`: that is past the end, or null, when none fired.)
         auto begin = out.begin() + std::ptrdiff_t(first);
-        std::stable_sort(begin, out.end(), [](const recommendation &a, const recommendation &b) { return a.score > b.score; });
+        if (out.end() - begin <= 32) {
+            for (auto i = begin; i < out.end(); ++i) {
+                recommendation x = *i;
+                auto j = i;
+                for (; j != begin && (j - 1)->score < x.score; --j) *j = *(j - 1);
+                *j = x;
+            }
+        } else {
+            std::stable_sort(begin, out.end(), [](const recommendation &a, const recommendation &b) { return a.score > b.score; });
+        }
         std::size_t limit = std::size_t(pol_->per_customer_limit);
         if (out.size() - first > limit) out.resize(first + limit);
     }
@@ -181,6 +204,93 @@ private:
         kids_.insert(kids_.end(), kids.begin(), kids.end());
         nodes_.push_back(n);
         return std::uint32_t(nodes_.size() - 1);
+    }
+
+    // The channels of a rule's action, resolved once.
+    struct rule_channel {
+        bool preferred = false;           // "preferred": the customer's, else `fallback`
+        channel fixed = channel::none;
+        channel fallback = channel::none;
+    };
+
+    // Rule pre-selection. Bit r of a mask stands for rule r. A rule whose
+    // condition needs the customer in given stages or of given classes (a
+    // `stage` or `class` leaf with == or in, the whole condition or directly
+    // under its top-level `all`) is evaluated only for customers there: for
+    // the others it cannot fire. Other rules are always evaluated.
+    static constexpr std::size_t max_select_words = 8; // up to 512 rules; more: every rule is evaluated
+
+    // The leaf every firing of the rule rooted at `root` needs, or nullptr.
+    const leaf_info *requirement(std::uint32_t root) const {
+        auto qualifies = [&](const node &x) -> const leaf_info * {
+            if (x.type != condition::type::leaf) return nullptr;
+            const leaf_info &li = leaves_[x.leaf];
+            const condition &c = *li.src;
+            if (c.op != op_kind::eq && c.op != op_kind::in) return nullptr;
+            return c.fact == fact_kind::stage || c.fact == fact_kind::customer_class ? &li : nullptr;
+        };
+        const node &n = nodes_[root];
+        if (n.type == condition::type::leaf) return qualifies(n);
+        if (n.type == condition::type::all)
+            for (std::uint32_t i = 0; i < n.count; ++i)
+                if (const leaf_info *li = qualifies(nodes_[kids_[n.first + i]])) return li;
+        return nullptr;
+    }
+
+    void build_selection() {
+        if (roots_.empty() || roots_.size() > max_select_words * 64) return;
+        words_ = (roots_.size() + 63) / 64;
+        always_.assign(words_, 0);
+        stage_rules_.resize(p_.model_count());
+        for (std::size_t m = 0; m < p_.model_count(); ++m) stage_rules_[m].assign(p_.model_at(m).stage_count() * words_, 0);
+        for (std::size_t r = 0; r < roots_.size(); ++r) {
+            const std::uint64_t bit = std::uint64_t(1) << (r % 64);
+            const std::size_t w = r / 64;
+            const leaf_info *req = requirement(roots_[r]);
+            if (!req) {
+                always_[w] |= bit;
+            } else if (req->src->fact == fact_kind::stage) {
+                for (const auto &[m, st] : req->stages) stage_rules_[m][std::size_t(st) * words_ + w] |= bit;
+            } else {
+                for (string_id id : req->ids) {
+                    std::size_t k = 0;
+                    while (k < class_ids_.size() && class_ids_[k] != id) ++k;
+                    if (k == class_ids_.size()) {
+                        class_ids_.push_back(id);
+                        class_rules_.resize(class_rules_.size() + words_, 0);
+                    }
+                    class_rules_[k * words_ + w] |= bit;
+                }
+            }
+        }
+        select_ = true;
+    }
+
+    // The rules worth evaluating for `f`: at least every rule that can fire.
+    void candidates(const customer_facts &f, std::uint64_t *cand) const {
+        for (std::size_t w = 0; w < words_; ++w) cand[w] = always_[w];
+        const std::size_t models = std::min(f.stages.size(), stage_rules_.size());
+        for (std::size_t m = 0; m < models; ++m) {
+            const std::size_t row = std::size_t(f.stages[m].stage) * words_;
+            const auto &rules = stage_rules_[m];
+            if (row < rules.size())
+                for (std::size_t w = 0; w < words_; ++w) cand[w] |= rules[row + w];
+        }
+        for (std::size_t k = 0; k < class_ids_.size(); ++k)
+            if (class_ids_[k] == f.customer_class) {
+                for (std::size_t w = 0; w < words_; ++w) cand[w] |= class_rules_[k * words_ + w];
+                break;
+            }
+    }
+
+    void evaluate_rule(std::size_t r, const customer_facts &f, std::vector<recommendation> &out) const {
+        recommendation rec;
+        rec.customer = f.customer;
+        rec.rule = std::uint16_t(r);
+        double overdue = 0;
+        if (!eval(roots_[r], f, rec, overdue)) return;
+        finish(rec, f, overdue);
+        out.push_back(rec);
     }
 
     static bool compare(op_kind op, double a, double b) {
@@ -438,8 +548,9 @@ private:
         }
         rec.value = value;
         rec.score = a.priority * weight * rec.urgency * value;
-        if (a.channel == "preferred") rec.via = f.preferred != channel::none ? f.preferred : *parse_channel(a.fallback_channel);
-        else rec.via = *parse_channel(a.channel);
+        const rule_channel &rc = channels_[rec.rule];
+        if (rc.preferred) rec.via = f.preferred != channel::none ? f.preferred : rc.fallback;
+        else rec.via = rc.fixed;
         rec.due_day = f.as_of_day + a.due_in_days;
         if (rec.model_slot >= f.stages.size() || f.stages[rec.model_slot].stage == no_stage) {
             for (std::size_t m = 0; m < f.stages.size(); ++m)
@@ -521,7 +632,35 @@ private:
     std::vector<leaf_info> leaves_;
     std::vector<std::pair<string_id, double>> class_weight_;
     string_id value_attr_ = none32, birthday_attr_ = none32, anniversary_attr_ = none32;
+    std::vector<rule_channel> channels_;                 // per rule
+    bool select_ = false;                                // pre-selection in use
+    std::size_t words_ = 0;                              // 64-bit words per rule mask
+    std::vector<std::uint64_t> always_;                  // rules evaluated for everyone
+    std::vector<std::vector<std::uint64_t>> stage_rules_; // [slot][stage * words_ + w]: rules needing that stage
+    std::vector<string_id> class_ids_;                   // classes some rule needs
+    std::vector<std::uint64_t> class_rules_;             // [k * words_ + w]: rules needing class_ids_[k]
 };
+
+namespace detail {
+// A recommendation's place in the ranking: score, customer id (its first 8
+// bytes as a big-endian number settle most comparisons without the strings),
+// rule; and where the recommendation is (part, position).
+struct rank_key {
+    double score;
+    std::uint64_t prefix;
+    std::uint32_t customer;
+    std::uint32_t pos;
+    std::uint32_t part;
+    std::uint16_t rule;
+};
+// The first 8 bytes of `s`, big-endian, zero-padded: ordered like the strings
+// whenever two prefixes differ.
+inline std::uint64_t id_prefix(const std::string &s) noexcept {
+    std::uint64_t v = 0;
+    for (std::size_t i = 0; i < 8; ++i) v = (v << 8) | (i < s.size() ? static_cast<unsigned char>(s[i]) : 0u);
+    return v;
+}
+} // namespace detail
 
 /// Options of a portfolio-wide evaluation.
 struct recommend_options {
@@ -546,6 +685,13 @@ inline std::vector<recommendation> recommend_all(const compiled_policy &cp, std:
     unsigned threads = opt.threads ? opt.threads : std::max(1u, std::thread::hardware_concurrency());
     threads = unsigned(std::min<std::size_t>(threads, std::max<std::size_t>(1, n / 256 + 1)));
     std::vector<std::vector<recommendation>> parts(threads);
+    std::vector<std::vector<detail::rank_key>> keys(threads);
+    // The ranking: score descending, then customer id, then rule order (a total order).
+    auto before = [&p](const detail::rank_key &a, const detail::rank_key &b) {
+        if (a.score != b.score) return a.score > b.score;
+        if (a.customer != b.customer) return a.prefix != b.prefix ? a.prefix < b.prefix : p.customer_id(a.customer) < p.customer_id(b.customer);
+        return a.rule < b.rule;
+    };
     std::atomic<std::size_t> done{0};
     std::atomic<bool> stop{false};
     std::vector<std::exception_ptr> errors(threads);
@@ -562,7 +708,29 @@ inline std::vector<recommendation> recommend_all(const compiled_policy &cp, std:
                     cp.evaluate(f, out);
                 }
                 done += std::min(n, c + chunk) - c;
-                if (stop.load(std::memory_order_relaxed)) return;
+                // Stopped: give up, unless this part is complete (then rank it: the result may stand).
+                if (stop.load(std::memory_order_relaxed) && c + std::size_t(threads) * chunk < n) return;
+            }
+            // Rank this part (each worker its own, in parallel); the parts are merged below.
+            if (out.size() > std::numeric_limits<std::uint32_t>::max()) throw std::length_error("recommend_all: too many recommendations");
+            auto &k = keys[t];
+            k.reserve(out.size());
+            std::uint32_t last = none32;
+            std::uint64_t prefix = 0;
+            for (std::size_t i = 0; i < out.size(); ++i) {
+                const recommendation &r = out[i];
+                if (r.customer != last) {
+                    last = r.customer;
+                    prefix = detail::id_prefix(p.customer_id(r.customer));
+                }
+                k.push_back({r.score, prefix, r.customer, std::uint32_t(i), t, r.rule});
+            }
+            if (opt.limit && opt.limit < k.size()) {
+                // Only the best `limit` of a part can be among the best `limit` of all.
+                std::partial_sort(k.begin(), k.begin() + std::ptrdiff_t(opt.limit), k.end(), before);
+                k.resize(opt.limit);
+            } else {
+                std::sort(k.begin(), k.end(), before);
             }
         } catch (...) {
             errors[t] = std::current_exception();
@@ -604,17 +772,24 @@ inline std::vector<recommendation> recommend_all(const compiled_policy &cp, std:
     for (auto &e : errors)
         if (e) std::rethrow_exception(e);
     if (stop.load() && done.load() < n) throw cancelled();
+    // Merge the ranked parts pairwise, then gather the recommendations in order.
+    while (keys.size() > 1) {
+        std::vector<std::vector<detail::rank_key>> merged;
+        for (std::size_t i = 0; i + 1 < keys.size(); i += 2) {
+            std::vector<detail::rank_key> m(keys[i].size() + keys[i + 1].size());
+            std::merge(keys[i].begin(), keys[i].end(), keys[i + 1].begin(), keys[i + 1].end(), m.begin(), before);
+            std::vector<detail::rank_key>().swap(keys[i]);
+            std::vector<detail::rank_key>().swap(keys[i + 1]);
+            merged.push_back(std::move(m));
+        }
+        if (keys.size() % 2) merged.push_back(std::move(keys.back()));
+        keys.swap(merged);
+    }
+    const auto &order = keys.front();
+    const std::size_t count = opt.limit ? std::min(opt.limit, order.size()) : order.size();
     std::vector<recommendation> all;
-    std::size_t total = 0;
-    for (auto &part : parts) total += part.size();
-    all.reserve(total);
-    for (auto &part : parts) all.insert(all.end(), part.begin(), part.end());
-    std::sort(all.begin(), all.end(), [&](const recommendation &a, const recommendation &b) {
-        if (a.score != b.score) return a.score > b.score;
-        if (a.customer != b.customer) return p.customer_id(a.customer) < p.customer_id(b.customer);
-        return a.rule < b.rule;
-    });
-    if (opt.limit && all.size() > opt.limit) all.resize(opt.limit);
+    all.reserve(count);
+    for (std::size_t i = 0; i < count; ++i) all.push_back(parts[order[i].part][order[i].pos]);
     return all;
 }
 

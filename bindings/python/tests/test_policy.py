@@ -20,7 +20,7 @@ REPO = HERE.parents[2]
 sys.path.insert(0, str(HERE.parent / "src"))
 
 import clm  # noqa: E402
-from clm import Event, Policy, Portfolio  # noqa: E402
+from clm import Policy, Portfolio  # noqa: E402
 
 LOG = (
     "customer_id,timestamp,type,value,model,channel,manager\n"
