@@ -19,7 +19,9 @@ namespace {
 clm::recommend_options read_options(const clm_recommend_options *in) {
     clm::recommend_options opt;
     if (!in) return opt;
-    if (in->struct_size < offsetof(clm_recommend_options, limit) + sizeof(size_t) || in->struct_size > (1u << 16))
+    // A multiple of the alignment, as every sizeof is: another size would copy part of a pointer.
+    if (in->struct_size < offsetof(clm_recommend_options, limit) + sizeof(size_t) || in->struct_size > (1u << 16) ||
+        in->struct_size % alignof(clm_recommend_options) != 0)
         throw clm::invalid_argument("options struct_size " + std::to_string(in->struct_size) +
                                     " is not valid (use CLM_RECOMMEND_OPTIONS_INIT)");
     clm_recommend_options o = CLM_RECOMMEND_OPTIONS_INIT;

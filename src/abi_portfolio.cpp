@@ -19,7 +19,10 @@ namespace {
 constexpr std::size_t min_event_size = offsetof(clm_event, value) + sizeof(const char *);
 
 clm_event read_event(const clm_event *in) {
-    if (in->struct_size < min_event_size || in->struct_size > (std::size_t(1) << 16))
+    // Every sizeof(clm_event) a compiler gives is a multiple of its alignment; any
+    // other size would copy part of a pointer, and misalign a batch's next events.
+    if (in->struct_size < min_event_size || in->struct_size > (std::size_t(1) << 16) ||
+        in->struct_size % alignof(clm_event) != 0)
         throw clm::invalid_argument("event struct_size " + std::to_string(in->struct_size) +
                                     " is not valid (use CLM_EVENT_INIT or sizeof(clm_event))");
     clm_event ev = CLM_EVENT_INIT;
@@ -182,11 +185,6 @@ clm_status clm_portfolio_apply_batch(size_t *out_applied, char **out_rejections,
         std::vector<clm::event_input> inputs;
         inputs.reserve(count);
         std::size_t stride = count ? read_event(events).struct_size : 0;
-        // Element i is at events + i * struct_size: a size no C compiler gives
-        // sizeof(clm_event) would put the next events out of alignment.
-        if (count > 1 && stride % alignof(clm_event) != 0)
-            throw clm::invalid_argument("events: struct_size " + std::to_string(stride) + " is not a multiple of " +
-                                        std::to_string(alignof(clm_event)) + " (use sizeof(clm_event))");
         const char *base = reinterpret_cast<const char *>(events);
         bool skip = (flags & CLM_BATCH_SKIP_BAD) != 0;
         std::vector<clm::portfolio::rejection> early;

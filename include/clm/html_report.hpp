@@ -334,7 +334,8 @@ struct dnode {
 struct dedge {
     std::size_t a = 0, b = 0;
     std::string event;
-    enum { straight, arc_above, arc_below, cross } shape = straight;
+    enum { straight, arc_above, arc_below, cross, bus_above, bus_below } shape = straight;
+    double lane = 0;                       // the y of a bus's horizontal run
     double ax = 0, ay = 0, bx = 0, by = 0; // end points
     int aside = 0, bside = 0;              // 0 top, 1 bottom, 2 left, 3 right
 };
@@ -420,7 +421,9 @@ inline std::string diagram_svg(const oj &model, const oj &funnel) {
         std::vector<double> cols;
         for (const auto &e : edges) {
             std::size_t other = e.a == i ? e.b : e.b == i ? e.a : nodes.size();
-            if (other < nodes.size() && on_row0[other]) cols.push_back(nodes[other].col);
+            if (other < nodes.size() && on_row0[other] &&
+                std::find(cols.begin(), cols.end(), nodes[other].col) == cols.end())
+                cols.push_back(nodes[other].col);
         }
         int final_kind = nodes[i].s.kind == "lost" || nodes[i].s.kind == "terminal" || nodes[i].s.kind == "won";
         double pref = last_col + 1;
@@ -431,8 +434,9 @@ inline std::string diagram_svg(const oj &model, const oj &funnel) {
         }
         row1.push_back({i, pref, final_kind});
     }
+    // Detours and pauses under the stages they hang off; exits (final stages) after them, at the right.
     std::stable_sort(row1.begin(), row1.end(), [](const pending &x, const pending &y) {
-        return x.pref != y.pref ? x.pref < y.pref : x.final_kind < y.final_kind;
+        return x.final_kind != y.final_kind ? x.final_kind < y.final_kind : x.pref < y.pref;
     });
     std::vector<double> pos(row1.size());
     for (std::size_t i = 0; i < row1.size(); ++i) pos[i] = std::max(i ? pos[i - 1] + 1 : 0.0, row1[i].pref);
@@ -450,7 +454,7 @@ inline std::string diagram_svg(const oj &model, const oj &funnel) {
     double node_w = 104;
     bool two_lines = false;
     for (auto &n : nodes) {
-        n.lines = wrap_name(n.s.name, 136, name_px);
+        n.lines = wrap_name(n.s.name, 112, name_px);
         two_lines = two_lines || n.lines.size() > 1;
         for (const auto &l : n.lines) node_w = std::max(node_w, text_width(l, name_px, true) + 22);
     }
@@ -463,14 +467,26 @@ inline std::string diagram_svg(const oj &model, const oj &funnel) {
             if (i != a && i != b && nodes[i].row == nodes[a].row && nodes[i].col > lo && nodes[i].col < hi) return true;
         return false;
     };
-    double gap = 50;
+    // Moves into a lost or terminal stage in the second row run along a "bus": down
+    // from the source, along a lane between the rows (or under the second row), into
+    // the exit; so the many "lose" arrows of a model merge into one line per exit.
+    auto is_exit = [&](std::size_t i) { return nodes[i].s.kind == "lost" || nodes[i].s.kind == "terminal"; };
+    std::vector<std::size_t> exits; // exits in the second row, rightmost first: lane 0 is the nearest
+    for (std::size_t i = 0; i < nodes.size(); ++i)
+        if (nodes[i].row == 1 && is_exit(i)) exits.push_back(i);
+    std::stable_sort(exits.begin(), exits.end(), [&](std::size_t x, std::size_t y) { return nodes[x].col > nodes[y].col; });
+    auto lane_of = [&](std::size_t i) { return double(std::find(exits.begin(), exits.end(), i) - exits.begin()); };
+    double gap = 44, lanes_below = 0;
     for (auto &e : edges) {
         const dnode &na = nodes[e.a], &nb = nodes[e.b];
-        if (na.row != nb.row) e.shape = dedge::cross;
-        else if (!between(e.a, e.b)) e.shape = dedge::straight;
+        bool adjacent = na.row == nb.row && !between(e.a, e.b);
+        if (adjacent) e.shape = dedge::straight;
+        else if (nb.row == 1 && is_exit(e.b)) e.shape = na.row == 0 ? dedge::bus_above : dedge::bus_below;
+        else if (na.row != nb.row) e.shape = dedge::cross;
         else e.shape = na.row == 0 ? dedge::arc_above : dedge::arc_below;
+        if (e.shape == dedge::bus_below) lanes_below = std::max(lanes_below, lane_of(e.b) + 1);
         if (e.shape == dedge::straight && std::fabs(na.col - nb.col) <= 1.0)
-            gap = std::max(gap, text_width(e.event, label_px) + 18);
+            gap = std::max(gap, text_width(e.event, label_px) + 14);
     }
     gap = std::min(gap, 120.0);
     const double pitch = node_w + gap;
@@ -480,11 +496,21 @@ inline std::string diagram_svg(const oj &model, const oj &funnel) {
         if (e.shape == dedge::arc_above) above = std::max(above, 0.75 * arc_h(e));
         if (e.shape == dedge::arc_below) below = std::max(below, 0.75 * arc_h(e));
     }
-    const double margin = 14, row_gap = row1.empty() ? 0 : 104;
+    if (lanes_below > 0) below = std::max(below, 18 + 9 * (lanes_below - 1) + 6);
+    bool crossing = false;
+    for (const auto &e : edges) crossing = crossing || e.shape == dedge::cross;
+    double lanes_above = 0;
+    for (const auto &e : edges)
+        if (e.shape == dedge::bus_above) lanes_above = std::max(lanes_above, lane_of(e.b) + 1);
+    const double margin = 14, row_gap = row1.empty() ? 0 : crossing ? 104 : std::max(64.0, 20 + 9 * lanes_above + 36);
     const double y0 = margin + above + 4, y1 = y0 + node_h + row_gap;
     for (auto &n : nodes) {
         n.x = margin + n.col * pitch;
         n.y = n.row == 0 ? y0 : y1;
+    }
+    for (auto &e : edges) {
+        if (e.shape == dedge::bus_above) e.lane = y0 + node_h + 20 + 9 * lane_of(e.b);
+        if (e.shape == dedge::bus_below) e.lane = y1 + node_h + 18 + 9 * lane_of(e.b);
     }
     const double width = margin * 2 + max_col * pitch + node_w;
     const double height = (row1.empty() ? y0 + node_h : y1 + node_h) + below + margin;
@@ -496,6 +522,7 @@ inline std::string diagram_svg(const oj &model, const oj &funnel) {
         double key1, key2;
     };
     std::map<std::pair<std::size_t, int>, std::vector<port>> ports;
+    std::map<std::pair<std::size_t, int>, std::size_t> bus_end; // (exit, side) -> the edge whose end the bus shares
     for (std::size_t k = 0; k < edges.size(); ++k) {
         dedge &e = edges[k];
         const dnode &na = nodes[e.a], &nb = nodes[e.b];
@@ -510,6 +537,8 @@ inline std::string diagram_svg(const oj &model, const oj &funnel) {
             e.aside = na.row == 0 ? 1 : 0;
             e.bside = nb.row == 0 ? 1 : 0;
             break;
+        case dedge::bus_above: e.aside = 1, e.bside = 0; break;
+        case dedge::bus_below: e.aside = e.bside = 1; break;
         }
         auto key = [&](const dnode &self, const dnode &other) -> std::pair<double, double> {
             double d = other.col - self.col;
@@ -519,7 +548,11 @@ inline std::string diagram_svg(const oj &model, const oj &funnel) {
         };
         auto ka = key(na, nb), kb = key(nb, na);
         ports[{e.a, e.aside}].push_back({k, false, ka.first, ka.second});
-        ports[{e.b, e.bside}].push_back({k, true, kb.first, kb.second});
+        bool bus = e.shape == dedge::bus_above || e.shape == dedge::bus_below;
+        if (!bus || !bus_end.count({e.b, e.bside})) { // the arrows of one bus share their end
+            if (bus) bus_end[{e.b, e.bside}] = k;
+            ports[{e.b, e.bside}].push_back({k, true, bus ? 0.5 : kb.first, 0.0});
+        }
     }
     for (auto &[where, list] : ports) {
         std::stable_sort(list.begin(), list.end(), [](const port &p, const port &q) {
@@ -542,11 +575,16 @@ inline std::string diagram_svg(const oj &model, const oj &funnel) {
             else e.ax = x, e.ay = y;
         }
     }
+    for (auto &e : edges) {
+        if (e.shape != dedge::bus_above && e.shape != dedge::bus_below) continue;
+        const dedge &rep_edge = edges[bus_end[{e.b, e.bside}]];
+        e.bx = rep_edge.bx, e.by = rep_edge.by;
+    }
 
     std::string out = svg_open("diagram", width, height, "lifecycle model " + str(model, "id"));
     out += "<defs>";
     for (const char *k : {"open", "won", "lost", "dormant", "terminal", "main"}) {
-        std::string colour = std::strcmp(k, "main") == 0 ? "#1e40af" : kind_stroke(k);
+        std::string colour = std::strcmp(k, "main") == 0 ? "#1e40af" : std::strcmp(k, "lost") == 0 ? "#dc5a5a" : kind_stroke(k);
         out += std::string("<marker id=\"clm-arrow-") + k +
                "\" viewBox=\"0 0 10 10\" refX=\"9.5\" refY=\"5\" markerWidth=\"9\" markerHeight=\"9\" "
                "markerUnits=\"userSpaceOnUse\" orient=\"auto\"><path d=\"M0,0.8 L10,5 L0,9.2 z\" fill=\"" +
@@ -565,7 +603,9 @@ inline std::string diagram_svg(const oj &model, const oj &funnel) {
         const dnode &na = nodes[e.a], &nb = nodes[e.b];
         bool main = na.row == 0 && nb.row == 0 && nb.col == na.col + 1;
         std::string kind = nb.s.kind, d;
-        if (e.shape == dedge::arc_above || e.shape == dedge::arc_below) {
+        if (e.shape == dedge::bus_above || e.shape == dedge::bus_below) {
+            d = "M" + f1(e.ax) + "," + f1(e.ay) + " V" + f1(e.lane) + " H" + f1(e.bx) + " V" + f1(e.by);
+        } else if (e.shape == dedge::arc_above || e.shape == dedge::arc_below) {
             double h = arc_h(e) * (e.shape == dedge::arc_above ? -1 : 1);
             d = "M" + f1(e.ax) + "," + f1(e.ay) + " C" + f1(e.ax) + "," + f1(e.ay + h) + " " + f1(e.bx) + "," +
                 f1(e.by + h) + " " + f1(e.bx) + "," + f1(e.by);
@@ -769,6 +809,10 @@ inline std::string time_svg(const oj &tis, const std::map<std::string, stage_inf
         out += kind_dot(10, mid, kind);
         out += "<title>" + esc(stage_name(sm, id) + " (" + id + ")") + "</title>";
         out += text(22, mid + 4.5, fit(stage_name(sm, id), lab - 26, 13), "lbl");
+        if (at(s, "time_limit_days").is_number()) {
+            double lx = x0 + (x1 - x0) * num(at(s, "time_limit_days")) / amax;
+            out += line(lx, y - 4, lx, y + 3 * bar + 10, "limit");
+        }
         if (num(at(s, "completed_stays")) <= 0) {
             out += text(x0 + 6, mid + 4, "no completed stays", "none");
         } else {
@@ -782,10 +826,6 @@ inline std::string time_svg(const oj &tis, const std::map<std::string, stage_inf
                 out += rect(x0, by, w, bar, fills[k], " rx=\"2\"");
                 out += text(x0 + w + 5, by + bar - 1, days(at(s, keys[k])), classes[k]);
             }
-        }
-        if (at(s, "time_limit_days").is_number()) {
-            double lx = x0 + (x1 - x0) * num(at(s, "time_limit_days")) / amax;
-            out += line(lx, y - 4, lx, y + 3 * bar + 10, "limit");
         }
         out += text(cols[0], mid + 4, count(at(s, "open_stays")), "v v-open", "end");
         out += text(cols[1], mid + 4, at(s, "open_mean_age_days").is_number() ? days(at(s, "open_mean_age_days")) + " d" : "\xE2\x80\x93",
@@ -990,8 +1030,8 @@ h3{font-size:14px;margin:20px 0 6px;color:#111827}
 p{margin:6px 0}
 .lead{color:#4b5563;margin:0 0 12px;font-size:13px;max-width:900px}
 .muted{color:var(--muted)}
-.tiles{display:grid;grid-template-columns:repeat(auto-fit,minmax(140px,1fr));gap:10px;margin:14px 0 4px}
-.tile{background:#fff;border:1px solid var(--line);border-radius:9px;padding:10px 14px}
+.tiles{display:flex;flex-wrap:wrap;gap:10px;margin:14px 0 4px}
+.tile{flex:1 1 140px;max-width:250px;background:#fff;border:1px solid var(--line);border-radius:9px;padding:10px 14px}
 section .tile{background:#f8fafc}
 .tile-v{font-size:22px;font-weight:700;color:#111827;font-variant-numeric:tabular-nums;white-space:nowrap}
 .tile-l{font-size:12px;color:var(--muted)}
@@ -1007,7 +1047,7 @@ svg text.hot{fill:#b91c1c;font-weight:700}
 svg text.ax{font-size:11px;fill:#6b7280}
 svg text.axt{font-size:12px;fill:#4b5563;font-weight:600}
 svg text.colh{font-size:11.5px;fill:#6b7280;font-weight:600}
-svg text.none{font-size:12px;fill:#9ca3af;font-style:italic}
+svg text.none{font-size:12px;fill:#9ca3af;font-style:italic;paint-order:stroke;stroke:#fff;stroke-width:3px}
 svg text.nname{font-size:12.5px;font-weight:600;fill:#111827}
 svg text.nsub{font-size:11px;fill:#4b5563}
 svg text.elabel{font-size:10.5px;fill:#334155;paint-order:stroke;stroke:#fff;stroke-width:3px}
@@ -1021,14 +1061,14 @@ svg .limit{stroke:#d97706;stroke-width:1.6;stroke-dasharray:4 3}
 svg .conv-arrow{stroke:#475569;stroke-width:2}
 svg path.edge{fill:none;stroke-width:1.4}
 svg path.edge.main{stroke-width:2.2}
-svg path.edge.to-lost{stroke-width:1.1;stroke-dasharray:5 3;opacity:.55}
+svg path.edge.to-lost{stroke:#eea3a3;stroke-width:1.3}
 .legend{display:flex;flex-wrap:wrap;gap:6px 16px;font-size:12px;color:#4b5563;margin:10px 0 0;align-items:center}
 .sw{display:inline-block;width:12px;height:12px;border-radius:3px;vertical-align:-2px;margin-right:6px;border:1px solid rgba(0,0,0,.18)}
 .sw.thick{border:2.5px solid #1d4ed8;background:#dbeafe}
 .sw.double{border:3px double #15803d;background:#bbf7d0}
 .sw.dash{background:none;border:none;border-left:2px dashed #d97706;border-radius:0;width:2px;margin:0 8px 0 4px}
 .ln{display:inline-block;width:22px;height:0;border-top:2.2px solid #1e40af;vertical-align:3px;margin-right:6px}
-.ln.lost{border-top:1.6px dashed #b91c1c;opacity:.7}
+.ln.lost{border-top:1.6px solid #eea3a3}
 .grad{display:inline-block;width:90px;height:10px;border-radius:2px;background:linear-gradient(90deg,#dbeafe,#1e3a8a);vertical-align:-1px;margin:0 6px}
 .table-wrap{overflow-x:auto}
 table{border-collapse:collapse;width:100%;font-size:13px;font-variant-numeric:tabular-nums;margin:6px 0 2px}
@@ -1039,6 +1079,9 @@ table.compact{width:auto;min-width:560px}
 td.mix{vertical-align:middle;padding-top:3px;padding-bottom:3px}
 th.grp{text-align:center;border-left:1px solid var(--line)}
 td.first{border-left:1px solid var(--line)}
+td.total{font-weight:700}
+td.zero{color:#cbd5e1}
+th.reason-h{white-space:normal;min-width:64px;max-width:110px;vertical-align:bottom}
 tbody tr:nth-child(even) td{background:#fbfcfd}
 td.flag{color:#b91c1c;font-weight:700;background:#fef2f2!important}
 td.ok{color:#15803d}
@@ -1128,22 +1171,38 @@ inline std::string html_report_from_data(const nlohmann::ordered_json &data) {
         h += "<h3>Conversion along the main path</h3><p class=\"note\">Share of the customers who entered a stage that later "
              "entered the next one.</p>" + conv;
     {
+        // Losses as a table: a row per stage with losses, a column per reason (most frequent first).
+        std::map<std::string, double> by_reason;
+        for (const auto &s : at(losses, "stages"))
+            for (auto it = at(s, "reasons").begin(); it != at(s, "reasons").end(); ++it) by_reason[it.key()] += num(it.value());
+        std::vector<std::pair<std::string, double>> reasons(by_reason.begin(), by_reason.end());
+        std::stable_sort(reasons.begin(), reasons.end(), [](const auto &x, const auto &y) { return x.second > y.second; });
         std::string rows;
         for (const auto &s : at(losses, "stages")) {
-            double total = num(at(s, "lost_from"));
-            for (auto it = at(s, "reasons").begin(); it != at(s, "reasons").end(); ++it) {
-                oj share = total > 0 ? oj(num(it.value()) / total) : oj();
-                rows += "<tr class=\"loss\"" + detail::report_html::data("stage", str(s, "id")) +
-                        detail::report_html::data("reason", it.key()) + detail::report_html::data("count", it.value()) + ">" +
-                        td(stage_name(sm, str(s, "id"))) + td(it.key()) + td_num(count(it.value())) + td_num(pct(share, 1)) +
-                        "</tr>";
+            if (num(at(s, "lost_from")) <= 0) continue;
+            rows += "<tr>" + td(stage_name(sm, str(s, "id"))) +
+                    td_num(count(at(s, "lost_from")), detail::report_html::data("stage", str(s, "id")) +
+                                                          detail::report_html::data("lost-from", at(s, "lost_from")),
+                           "total");
+            for (const auto &[reason, total] : reasons) {
+                const oj &v = at(at(s, "reasons"), reason.c_str());
+                rows += v.is_number() ? td_num(count(v),
+                                               detail::report_html::data("stage", str(s, "id")) +
+                                                   detail::report_html::data("reason", reason) + detail::report_html::data("count", v),
+                                               "loss")
+                                      : std::string("<td class=\"n zero\">\xC2\xB7</td>");
             }
+            rows += "</tr>";
         }
         h += "<h3>Losses by stage and reason</h3>";
-        if (rows.empty()) h += "<p class=\"note\">No customer was lost.</p>";
-        else
-            h += "<div class=\"table-wrap\"><table class=\"compact\"><thead><tr><th>stage</th><th>reason</th><th class=\"n\">lost</th><th "
-                 "class=\"n\">share of the stage's losses</th></tr></thead><tbody>" + rows + "</tbody></table></div>";
+        if (rows.empty()) {
+            h += "<p class=\"note\">No customer was lost.</p>";
+        } else {
+            std::string head = "<tr><th>stage</th><th class=\"n\">lost</th>";
+            for (const auto &r : reasons) head += "<th class=\"n reason-h\">" + esc(r.first) + "</th>";
+            h += "<div class=\"table-wrap\"><table class=\"compact losses\"><thead>" + head + "</tr></thead><tbody>" + rows +
+                 "</tbody></table></div>";
+        }
         if (num(at(losses, "lost_at_entry")) > 0)
             h += "<p class=\"note\">" + count(at(losses, "lost_at_entry")) +
                  " customers were lost at entry (their first stage was a lost one).</p>";

@@ -695,38 +695,61 @@ inline std::vector<recommendation> recommend_all(const compiled_policy &cp, std:
     std::atomic<std::size_t> done{0};
     std::atomic<bool> stop{false};
     std::vector<std::exception_ptr> errors(threads);
+    // The rank keys of a part's recommendations, in part order.
+    auto keys_of = [&p](const std::vector<recommendation> &out, unsigned t, std::vector<detail::rank_key> &k) {
+        if (out.size() > std::numeric_limits<std::uint32_t>::max()) throw std::length_error("recommend_all: too many recommendations");
+        k.clear();
+        k.reserve(out.size());
+        std::uint32_t last = none32;
+        std::uint64_t prefix = 0;
+        for (std::size_t i = 0; i < out.size(); ++i) {
+            const recommendation &r = out[i];
+            if (r.customer != last) {
+                last = r.customer;
+                prefix = detail::id_prefix(p.customer_id(r.customer));
+            }
+            k.push_back({r.score, prefix, r.customer, std::uint32_t(i), t, r.rule});
+        }
+    };
     auto work = [&](unsigned t) {
         try {
             customer_facts f;
             auto &out = parts[t];
-            out.reserve(n / threads + 16);
+            auto &k = keys[t];
             const std::size_t chunk = 1024;
+            // With a limit, a part is pruned to its best `limit` when it reaches this size (0: never).
+            const std::size_t keep = opt.limit && opt.limit < std::numeric_limits<std::size_t>::max() / 4 ? 2 * opt.limit + 64 : 0;
+            bool sized = false;
             for (std::size_t c = std::size_t(t) * chunk; c < n; c += std::size_t(threads) * chunk) {
                 for (std::size_t i = c; i < std::min(n, c + chunk); ++i) {
                     collect_facts(p, std::uint32_t(i), as_of_day, f);
                     if (manager_id && f.manager != *manager_id) continue;
                     cp.evaluate(f, out);
+                    if (keep && out.size() >= keep) {
+                        // Only the best `limit` of a part can be among the best `limit` of all: keep those.
+                        keys_of(out, t, k);
+                        std::nth_element(k.begin(), k.begin() + std::ptrdiff_t(opt.limit), k.end(), before);
+                        k.resize(opt.limit);
+                        std::sort(k.begin(), k.end(), [](const detail::rank_key &a, const detail::rank_key &b) { return a.pos < b.pos; });
+                        std::size_t w = 0;
+                        for (const auto &x : k) out[w++] = out[x.pos];
+                        out.resize(w);
+                    }
+                }
+                if (!sized) {
+                    // Room for this part's share at the first chunk's yield, so that the part rarely regrows.
+                    sized = true;
+                    const std::size_t seen = std::min(n, c + chunk) - c, mine = n / threads + chunk;
+                    std::size_t want = std::size_t(double(out.size()) / double(seen) * double(mine) * 1.1) + 16;
+                    out.reserve(keep ? std::min(want, keep + 64) : want);
                 }
                 done += std::min(n, c + chunk) - c;
                 // Stopped: give up, unless this part is complete (then rank it: the result may stand).
                 if (stop.load(std::memory_order_relaxed) && c + std::size_t(threads) * chunk < n) return;
             }
             // Rank this part (each worker its own, in parallel); the parts are merged below.
-            if (out.size() > std::numeric_limits<std::uint32_t>::max()) throw std::length_error("recommend_all: too many recommendations");
-            auto &k = keys[t];
-            k.reserve(out.size());
-            std::uint32_t last = none32;
-            std::uint64_t prefix = 0;
-            for (std::size_t i = 0; i < out.size(); ++i) {
-                const recommendation &r = out[i];
-                if (r.customer != last) {
-                    last = r.customer;
-                    prefix = detail::id_prefix(p.customer_id(r.customer));
-                }
-                k.push_back({r.score, prefix, r.customer, std::uint32_t(i), t, r.rule});
-            }
+            keys_of(out, t, k);
             if (opt.limit && opt.limit < k.size()) {
-                // Only the best `limit` of a part can be among the best `limit` of all.
                 std::partial_sort(k.begin(), k.begin() + std::ptrdiff_t(opt.limit), k.end(), before);
                 k.resize(opt.limit);
             } else {
@@ -789,7 +812,13 @@ inline std::vector<recommendation> recommend_all(const compiled_policy &cp, std:
     const std::size_t count = opt.limit ? std::min(opt.limit, order.size()) : order.size();
     std::vector<recommendation> all;
     all.reserve(count);
-    for (std::size_t i = 0; i < count; ++i) all.push_back(parts[order[i].part][order[i].pos]);
+    for (std::size_t i = 0; i < count; ++i) {
+        if (i + 16 < count) { // the reads are scattered: ask for the one 16 ahead now
+            const char *ahead = reinterpret_cast<const char *>(&parts[order[i + 16].part][order[i + 16].pos]);
+            for (std::size_t b = 0; b < sizeof(recommendation); b += 64) __builtin_prefetch(ahead + b);
+        }
+        all.push_back(parts[order[i].part][order[i].pos]);
+    }
     return all;
 }
 

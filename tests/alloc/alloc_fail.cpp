@@ -36,6 +36,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -352,6 +353,7 @@ struct totals {
 };
 totals total;
 bool sticky_pass = false;
+bool verbose = false;
 
 /// One step of the scenario.
 ///  prepare(): builds what the step needs (disarmed); called first and after each success.
@@ -361,6 +363,7 @@ bool sticky_pass = false;
 void step(const char *name, const std::function<void()> &prepare, const std::function<clm_status()> &run,
           const std::function<void()> &failed, const std::function<void()> &ok) {
     prepare();
+    auto started = std::chrono::steady_clock::now();
     for (long k = 1;; ++k) {
         current = std::string(name) + (sticky_pass ? " sticky" : "") + " k=" + std::to_string(k);
         hook::count = 0;
@@ -376,6 +379,9 @@ void step(const char *name, const std::function<void()> &prepare, const std::fun
             if (st == CLM_OK) ok();
             total.points += k - 1;
             ++total.steps;
+            if (verbose)
+                std::printf("  %-48s %6ld allocations  %7.2f s\n", name, k - 1,
+                            std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
             return;
         }
         if (spared) ++total.spared;
@@ -781,7 +787,8 @@ void thread_creation_fails(world &w) {
 
 } // namespace
 
-int main() {
+int main(int argc, char **argv) {
+    verbose = argc > 1 && std::strcmp(argv[1], "-v") == 0;
     spare::load();
     void *warm[4];
     backtrace(warm, 4); // loads the unwinder now, not inside an armed allocation
