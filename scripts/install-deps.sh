@@ -1,13 +1,13 @@
 #!/bin/sh
 # Installs, from Debian's packages, whatever clm needs that is missing.
 # Idempotent: does nothing (and no network) when everything is there.
-# Usage: scripts/install-deps.sh [--with-browser]   (run as root, or with sudo)
+# Usage: scripts/install-deps.sh   (run as root, or with sudo)
+# chromium (and a font for it) is for the HTML report's browser test,
+# tests/report; --with-browser, once needed for it, is still accepted.
 set -eu
 packages="cmake make g++ gcc pkg-config binutils python3 libboost-graph-dev libboost-date-time-dev
-libmsgsl-dev catch2 nlohmann-json3-dev libbenchmark-dev doxygen graphviz luajit abigail-tools"
-if [ "${1:-}" = "--with-browser" ]; then
-    packages="$packages chromium"
-fi
+libmsgsl-dev catch2 nlohmann-json3-dev libbenchmark-dev doxygen graphviz luajit abigail-tools
+chromium fonts-liberation"
 missing=""
 for p in $packages; do
     if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then

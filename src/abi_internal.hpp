@@ -5,6 +5,7 @@
 #include <clm/clm.h>
 #include <clm/error.hpp>
 #include <clm/model.hpp>
+#include <clm/policy.hpp>
 #include <clm/portfolio.hpp>
 
 #include <cstring>
@@ -22,6 +23,10 @@ struct clm_portfolio {
     clm::portfolio p;
     // Handles for clm_portfolio_model(): one per slot, sharing the model.
     std::vector<std::unique_ptr<clm_model>> models;
+};
+
+struct clm_policy {
+    std::shared_ptr<const clm::policy> ptr;
 };
 
 namespace clm::abi {

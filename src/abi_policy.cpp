@@ -10,10 +10,6 @@
 using clm::abi::guarded;
 using clm::abi::require;
 
-struct clm_policy {
-    std::shared_ptr<const clm::policy> ptr;
-};
-
 namespace {
 
 clm::recommend_options read_options(const clm_recommend_options *in) {

@@ -98,6 +98,7 @@ return {
     "clm_portfolio_plan_actual_json",
     "clm_portfolio_value_json",
     "clm_portfolio_forecast_json",
+    "clm_portfolio_report_html",
   },
   cdef = [[
 typedef enum clm_status {
@@ -384,5 +385,9 @@ clm_status clm_portfolio_value_json(char **out, size_t *out_len, const clm_portf
 
 clm_status clm_portfolio_forecast_json(char **out, size_t *out_len, const clm_portfolio *portfolio,
                                                const char *model_id, const char *as_of);
+
+clm_status clm_portfolio_report_html(char **out, size_t *out_len, const clm_portfolio *portfolio,
+                                             const char *model_id, const char *as_of, const char *from,
+                                             const clm_policy *policy);
 ]],
 }

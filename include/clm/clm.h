@@ -815,6 +815,36 @@ CLM_API clm_status clm_portfolio_forecast_json(char **out, size_t *out_len, cons
 
 /** @} */
 
+/* ======================================================================
+ * Reports
+ * ====================================================================== */
+
+/** @defgroup report Reports
+ *  The management report as one self-contained HTML5 page (inline CSS and
+ *  SVG; no script, font, image or network access): the lifecycle diagram,
+ *  funnel, time in stage, dynamics, forecast, customer value and, with a
+ *  policy, the top recommendations. Every figure is rendered from the JSON of
+ *  the analyses above, which the page embeds whole in
+ *  `<script type="application/json" id="clm-data">`. See docs/analytics.md.
+ *  @{ */
+
+/**
+ * The HTML report of one model as of a date (the same page as `clm report --html`).
+ * @param[out] out      receives the UTF-8 HTML page; free with clm_string_free().
+ * @param[out] out_len  receives its length in bytes (may be NULL).
+ * @param model_id  the model; NULL when the portfolio has exactly one.
+ * @param as_of     the date (`YYYY-MM-DD`, every event on it counted); NULL for the newest event's date.
+ * @param from      the first date of the dynamics section, before `as_of`; NULL for 30 days before `as_of`.
+ * @param policy    the policy of the top-10 recommendations section; NULL leaves the section out.
+ * @return CLM_OK; CLM_E_INVALID_ARGUMENT for a bad date or `from` not before `as_of`;
+ *         CLM_E_NOT_FOUND for an unknown model (or one the policy names).
+ */
+CLM_API clm_status clm_portfolio_report_html(char **out, size_t *out_len, const clm_portfolio *portfolio,
+                                             const char *model_id, const char *as_of, const char *from,
+                                             const clm_policy *policy);
+
+/** @} */
+
 #ifdef __cplusplus
 } /* extern "C" */
 #endif

@@ -6,6 +6,7 @@
 
 #include <clm/error.hpp>
 
+#include <deque>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -23,42 +24,83 @@ public:
     /// Reads the next record into `fields`; false at the end of the input.
     /// Throws input_error (CLM_E_PARSE) for an unterminated quote or text after a closing quote.
     bool next(std::vector<std::string> &fields) {
+        // The strings already in `fields` are reused (assigned, not rebuilt) record after record.
+        std::size_t n = 0;
+        auto put = [&](std::string_view v, bool) {
+            if (n < fields.size()) fields[n].assign(v.data(), v.size());
+            else fields.emplace_back(v);
+            ++n;
+        };
+        bool more = read(put, [&] { fields.resize(n); });
+        if (more) fields.resize(n);
+        else fields.clear();
+        return more;
+    }
+
+    /// Reads the next record as views, without copying: unquoted fields point
+    /// into the text, quoted ones into the reader's storage, valid until the
+    /// next call. False at the end of the input; throws like the other next().
+    bool next(std::vector<std::string_view> &fields) {
         fields.clear();
+        quoted_.clear();
+        auto put = [&](std::string_view v, bool temporary) {
+            if (temporary) {
+                quoted_.emplace_back(v);
+                v = quoted_.back();
+            }
+            fields.push_back(v);
+        };
+        return read(put, [] {});
+    }
+
+    /// The 1-based line where the last record returned by next() started.
+    int line() const noexcept { return int(record_line_); }
+    /// The source name.
+    const std::string &file() const noexcept { return file_; }
+
+private:
+    // Reads one record, calling put(field, temporary) for each field (temporary:
+    // the view dies with the call) and failed() before throwing.
+    template <class Put, class Failed>
+    bool read(Put &put, Failed failed) {
         if (pos_ >= text_.size()) return false;
         record_line_ = line_;
-        std::string field;
+        auto fail = [&](std::size_t line, const char *msg) {
+            failed();
+            throw input_error(CLM_E_PARSE, {diagnostic{file_, int(line), 0, msg}});
+        };
+        std::string quoted;
         for (;;) {
-            field.clear();
             if (pos_ < text_.size() && text_[pos_] == '"') {
                 std::size_t quote_line = line_;
+                quoted.clear();
                 ++pos_;
                 for (;;) {
-                    if (pos_ >= text_.size())
-                        throw input_error(CLM_E_PARSE, {diagnostic{file_, int(quote_line), 0, "unterminated quoted field"}});
+                    if (pos_ >= text_.size()) fail(quote_line, "unterminated quoted field");
                     char c = text_[pos_++];
                     if (c == '"') {
                         if (pos_ < text_.size() && text_[pos_] == '"') {
-                            field += '"';
+                            quoted += '"';
                             ++pos_;
                             continue;
                         }
                         break;
                     }
                     if (c == '\n') ++line_;
-                    field += c;
+                    quoted += c;
                 }
-                if (pos_ < text_.size() && text_[pos_] != ',' && text_[pos_] != '\n' && text_[pos_] != '\r')
-                    throw input_error(CLM_E_PARSE, {diagnostic{file_, int(line_), 0, "text after a closing quote"}});
+                if (pos_ < text_.size() && text_[pos_] != ',' && text_[pos_] != '\n' && text_[pos_] != '\r') fail(line_, "text after a closing quote");
+                put(std::string_view(quoted), true);
             } else {
                 std::size_t start = pos_;
-                while (pos_ < text_.size() && text_[pos_] != ',' && text_[pos_] != '\n' && text_[pos_] != '\r') {
-                    if (text_[pos_] == '"')
-                        throw input_error(CLM_E_PARSE, {diagnostic{file_, int(line_), 0, "a quote inside an unquoted field"}});
+                while (pos_ < text_.size()) {
+                    char c = text_[pos_];
+                    if (c == ',' || c == '\n' || c == '\r') break;
+                    if (c == '"') fail(line_, "a quote inside an unquoted field");
                     ++pos_;
                 }
-                field.assign(text_.substr(start, pos_ - start));
+                put(text_.substr(start, pos_ - start), false);
             }
-            fields.push_back(field);
             if (pos_ >= text_.size()) return true;
             char c = text_[pos_];
             if (c == ',') {
@@ -72,12 +114,7 @@ public:
         }
     }
 
-    /// The 1-based line where the last record returned by next() started.
-    int line() const noexcept { return int(record_line_); }
-    /// The source name.
-    const std::string &file() const noexcept { return file_; }
-
-private:
+    std::deque<std::string> quoted_; // quoted fields of the last record read as views (a deque: they never move)
     std::string_view text_;
     std::string file_;
     std::size_t pos_ = 0;

@@ -50,6 +50,16 @@ inline void civil_from_days(std::int64_t z, std::int64_t &y, unsigned &m, unsign
     m = mp < 10 ? mp + 3 : mp - 9;
     y = static_cast<std::int64_t>(yoe) + era * 400 + (m <= 2 ? 1 : 0);
 }
+// A proleptic Gregorian date to its day number (H. Hinnant's days_from_civil):
+// what Boost's date arithmetic gives, without building a date.
+inline std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) noexcept {
+    y -= m <= 2 ? 1 : 0;
+    const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
+    const auto yoe = static_cast<unsigned>(y - era * 400);
+    const unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+    const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
+}
 } // namespace detail
 
 /// Parses a timestamp; nullopt when malformed or not a real calendar date/time.
@@ -69,9 +79,7 @@ inline std::optional<timestamp> parse_timestamp(std::string_view s) noexcept {
     if (d > boost::gregorian::gregorian_calendar::end_of_month_day(static_cast<unsigned short>(y),
                                                                     static_cast<unsigned short>(mo)))
         return std::nullopt;
-    boost::gregorian::date date(static_cast<unsigned short>(y), static_cast<unsigned short>(mo),
-                                static_cast<unsigned short>(d));
-    timestamp days = (date - detail::epoch()).days();
+    timestamp days = detail::days_from_civil(y, unsigned(mo), unsigned(d));
     return days * seconds_per_day + h * 3600 + mi * 60 + se;
 }
 

@@ -8,7 +8,9 @@
 #include <clm/csv.hpp>
 #include <clm/portfolio.hpp>
 
+#include <algorithm>
 #include <array>
+#include <cstring>
 #include <numeric>
 
 namespace clm {
@@ -54,45 +56,56 @@ inline std::vector<event_input> parse_event_log(std::string_view text, const std
     const std::size_t width = row.size();
 
     std::vector<event_input> events;
-    while (reader.next(row)) {
+    {
+        // Room for every line (an upper bound on the rows), so that events never move while growing.
+        std::size_t newlines = 0;
+        for (const char *q = text.data(), *e = q + text.size(); (q = static_cast<const char *>(std::memchr(q, '\n', std::size_t(e - q)))) != nullptr; ++q) ++newlines;
+        events.reserve(newlines + 1);
+        if (lines) lines->reserve(lines->size() + newlines + 1);
+    }
+    std::vector<std::string_view> cells; // a row's fields, viewed in the text (no copy)
+    while (reader.next(cells)) {
         int line = reader.line();
-        if (row.size() == 1 && row[0].empty()) continue; // blank line
-        auto field = [&](std::size_t k) -> const std::string & {
-            static const std::string empty;
-            return at[k] >= 0 && std::size_t(at[k]) < row.size() ? row[std::size_t(at[k])] : empty;
+        if (cells.size() == 1 && cells[0].empty()) continue; // blank line
+        auto field = [&](std::size_t k) -> std::string_view {
+            return at[k] >= 0 && std::size_t(at[k]) < cells.size() ? cells[std::size_t(at[k])] : std::string_view();
         };
-        std::string who = field(0).empty() || !valid_utf8(field(0)) || field(0).find('\0') != std::string::npos
-                              ? std::string()
-                              : " (customer '" + field(0) + "')";
+        // Names the customer in a problem's message (built only when there is a problem).
+        auto who = [&]() -> std::string {
+            return field(0).empty() || !valid_utf8(field(0)) || field(0).find('\0') != std::string::npos
+                       ? std::string()
+                       : " (customer '" + std::string(field(0)) + "')";
+        };
         auto bad = [&](std::size_t k, const std::string &msg) {
-            problems.push_back({file, line, at[k] + 1, std::string("column '") + cols[k] + "'" + who + ": " + msg});
+            problems.push_back({file, line, at[k] + 1, std::string("column '") + cols[k] + "'" + who() + ": " + msg});
         };
-        if (row.size() != width) {
-            problems.push_back({file, line, 0, "expected " + std::to_string(width) + " fields, found " + std::to_string(row.size()) + who});
+        if (cells.size() != width) {
+            problems.push_back({file, line, 0, "expected " + std::to_string(width) + " fields, found " + std::to_string(cells.size()) + who()});
             continue;
         }
-        event_input ev;
+        event_input &ev = events.emplace_back(); // built in place
         ev.customer_id = field(0);
         if (ev.customer_id.empty()) bad(0, "customer id is empty");
         if (auto t = parse_timestamp(field(1))) ev.time = *t;
-        else bad(1, "'" + field(1) + "' is not a valid date (YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS)");
+        else bad(1, "'" + std::string(field(1)) + "' is not a valid date (YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS)");
         if (auto ty = parse_event_type(field(2))) ev.type = *ty;
-        else bad(2, "unknown type '" + field(2) + "' (stage, event, contact, document, document_done, purchase, next_step, attribute, tag, untag, class, score, manager, check)");
+        else bad(2, "unknown type '" + std::string(field(2)) + "' (stage, event, contact, document, document_done, purchase, next_step, attribute, tag, untag, class, score, manager, check)");
         ev.value = field(3);
         ev.model = field(4);
         if (auto ch = parse_channel(field(5))) ev.via = *ch;
-        else bad(5, "unknown channel '" + field(5) + "' (messenger, email, call, online_meeting, meeting, other)");
+        else bad(5, "unknown channel '" + std::string(field(5)) + "' (messenger, email, call, online_meeting, meeting, other)");
         ev.manager = field(6);
         if (!field(7).empty()) {
             char *end = nullptr;
-            double v = std::strtod(field(7).c_str(), &end);
-            if (*end != '\0' || !std::isfinite(v)) bad(7, "'" + field(7) + "' is not a number");
+            const std::string amount(field(7));
+            double v = std::strtod(amount.c_str(), &end);
+            if (*end != '\0' || !std::isfinite(v)) bad(7, "'" + amount + "' is not a number");
             else ev.amount = v;
         }
         ev.reason = field(8);
         if (!field(9).empty()) {
             if (auto t = parse_timestamp(field(9))) ev.due = *t;
-            else bad(9, "'" + field(9) + "' is not a valid date");
+            else bad(9, "'" + std::string(field(9)) + "' is not a valid date");
         }
         ev.note = field(10);
         // Malformed text is a parse error of its row and column, like a bad date; so is
@@ -101,7 +114,6 @@ inline std::vector<event_input> parse_event_log(std::string_view text, const std
             if (!valid_utf8(field(k))) bad(k, "text is not valid UTF-8");
             else if (field(k).find('\0') != std::string::npos) bad(k, "text contains a NUL byte");
         }
-        events.push_back(std::move(ev));
         if (lines) lines->push_back(line);
     }
     if (!problems.empty()) throw input_error(CLM_E_PARSE, std::move(problems));
@@ -117,12 +129,23 @@ inline import_result import_event_log(portfolio &p, std::string_view text, const
                                       const std::function<void(const import_result &)> &finish = {}) {
     std::vector<int> lines;
     auto events = parse_event_log(text, file, &lines);
+    // Stable by time: sort (time, row) pairs, which are all distinct, rather than
+    // rows through the events (a cache miss per comparison).
+    std::vector<std::pair<timestamp, std::size_t>> by_time(events.size());
+    for (std::size_t i = 0; i < events.size(); ++i) by_time[i] = {events[i].time, i};
+    const bool in_order = std::is_sorted(by_time.begin(), by_time.end());
+    if (!in_order) std::sort(by_time.begin(), by_time.end());
     std::vector<std::size_t> order(events.size());
-    std::iota(order.begin(), order.end(), std::size_t(0));
-    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return events[a].time < events[b].time; });
+    for (std::size_t i = 0; i < events.size(); ++i) order[i] = by_time[i].second;
+    std::vector<std::pair<timestamp, std::size_t>>().swap(by_time);
     std::vector<event_input> sorted;
-    sorted.reserve(events.size());
-    for (auto i : order) sorted.push_back(std::move(events[i]));
+    if (in_order) {
+        sorted.swap(events); // already in time order (e.g. an exported journal): nothing to move
+    } else {
+        sorted.reserve(events.size());
+        for (auto i : order) sorted.push_back(std::move(events[i]));
+        std::vector<event_input>().swap(events);
+    }
     std::string name = file.empty() ? std::string("<input>") : file;
     auto where = [&](std::size_t i) { return name + ":" + std::to_string(lines[order[i]]); };
     import_result r;

@@ -35,6 +35,8 @@ inline std::string read_file(const std::string &path) {
 /// file is untouched and the temporary removed.
 inline void write_file_atomic(const std::string &path, std::string_view data) {
     std::string tmp = path + ".tmp-clm";
+    // Allocated now: once the rename is done, nothing may fail any more.
+    std::string dir = path.find('/') == std::string::npos ? "." : path.substr(0, path.rfind('/') + 1);
     int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0) throw io_error("cannot create '" + tmp + "': " + std::strerror(errno));
     auto fail = [&](const char *what) {
@@ -64,7 +66,6 @@ inline void write_file_atomic(const std::string &path, std::string_view data) {
         throw io_error("cannot rename '" + tmp + "' to '" + path + "': " + std::strerror(e));
     }
     // Make the rename itself durable.
-    std::string dir = path.find('/') == std::string::npos ? "." : path.substr(0, path.rfind('/') + 1);
     int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (dfd >= 0) {
         ::fsync(dfd);

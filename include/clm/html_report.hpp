@@ -861,7 +861,7 @@ inline std::string progress_svg(const oj &totals) {
         const oj &v = at(totals, it.key);
         double w = (x1 - x0) * num(v) / amax;
         if (num(v) > 0) w = std::max(w, 1.5);
-        out += "<g class=\"progress\"" + data("progress", it.key) + data("count", v) + ">";
+        out += "<g class=\"dyn-progress\"" + data("progress", it.key) + data("count", v) + ">";
         out += text(10, y + bar - 3, it.label, "lbl");
         out += rect(x0, y, w, bar, it.fill, " rx=\"2\"");
         out += text(x0 + w + 5, y + bar - 3.5, count(v), "v");
@@ -967,19 +967,23 @@ inline std::string shares_svg(const std::vector<std::pair<std::string, oj>> &row
 inline std::string revenue_svg(const oj &stages, const std::map<std::string, stage_info> &sm) {
     std::vector<std::string> ids;
     double max = 0;
+    auto shown = [&](const oj &s) { return sm.count(str(s, "stage")) || num(at(s, "customers")) > 0; }; // "(none)" only when used
     for (const auto &s : stages) {
+        if (!shown(s)) continue;
         ids.push_back(str(s, "stage"));
         max = std::max(max, num(at(s, "revenue")));
     }
     const double W = 1160, lab = label_column(sm, ids, 13, 110, 240), x0 = lab + 8, x1 = W - 260;
-    const double bar = 16, step = 26, top = 6;
+    const double bar = 16, step = 26, top = 20;
     const double axis_y = top + step * double(ids.size()) - 4;
     const double tick = tick_step(max), amax = max > 0 ? std::ceil(max / tick) * tick : 1;
     std::string out = svg_open("revenue", W, axis_y + 42, "revenue by stage");
+    out += text(W - 10, 12, "customers", "colh", "end");
     out += x_axis(x0, x1, top - 2, axis_y, amax, tick, "revenue of the customers now in the stage",
                   [](double v) { return fixed(v, 0); });
     double y = top;
     for (const auto &s : stages) {
+        if (!shown(s)) continue;
         std::string id = str(s, "stage");
         double w = (x1 - x0) * num(at(s, "revenue")) / amax;
         if (num(at(s, "revenue")) > 0) w = std::max(w, 1.5);
@@ -989,7 +993,7 @@ inline std::string revenue_svg(const oj &stages, const std::map<std::string, sta
         out += text(22, y + bar - 3, fit(stage_name(sm, id), lab - 26, 13), "lbl");
         out += rect(x0, y, w, bar, "#8b5cf6", " rx=\"2\"");
         out += text(x0 + w + 5, y + bar - 3.5, money(at(s, "revenue")), "v v-revenue");
-        out += text(W - 10, y + bar - 3.5, count(at(s, "customers")) + " customers", "v", "end");
+        out += text(W - 10, y + bar - 3.5, count(at(s, "customers")), "v v-customers", "end");
         out += "</g>";
         y += step;
     }
@@ -1086,6 +1090,9 @@ tbody tr:nth-child(even) td{background:#fbfcfd}
 td.flag{color:#b91c1c;font-weight:700;background:#fef2f2!important}
 td.ok{color:#15803d}
 tr.unplanned td{color:#6b7280}
+details{margin:10px 0 0}
+summary{cursor:pointer;color:var(--accent);font-size:13px}
+@media print{details{display:none}}
 td.reason{color:#4b5563;font-size:12.5px;max-width:520px}
 .note{font-size:12.5px;color:var(--muted)}
 .cols{display:grid;grid-template-columns:1fr 1fr;gap:8px 28px}
@@ -1313,12 +1320,13 @@ inline std::string html_report_from_data(const nlohmann::ordered_json &data) {
             head1 += "<th class=\"grp\" colspan=\"3\">" + esc(label) + "</th>";
             head2 += "<th class=\"n first\">plan</th><th class=\"n\">actual</th><th class=\"n\">dev.</th>";
         }
-        std::string rows;
-        std::size_t flagged = 0;
+        std::string planned_rows, other_rows;
+        std::size_t flagged = 0, others = 0;
         for (const auto &m : at(plan, "managers")) {
             bool planned = at(m, "planned").is_boolean() && at(m, "planned").get<bool>();
-            rows += std::string("<tr") + (planned ? "" : " class=\"unplanned\"") + ">" +
-                    td(str(m, "manager") + (planned ? "" : " (no plan)"));
+            others += !planned;
+            std::string &rows = planned ? planned_rows : other_rows;
+            rows += std::string("<tr") + (planned ? "" : " class=\"unplanned\"") + ">" + td(str(m, "manager"));
             for (const char *n : names) {
                 const oj &ind = at(at(m, "indicators"), n);
                 bool flag = at(ind, "flagged").is_boolean() && at(ind, "flagged").get<bool>();
@@ -1338,9 +1346,16 @@ inline std::string html_report_from_data(const nlohmann::ordered_json &data) {
             }
             rows += "</tr>";
         }
+        std::string thead = "<thead>" + head1 + "</tr>" + head2 + "</tr></thead>";
         h += "<p class=\"note\"" + detail::report_html::data("flagged", oj(flagged)) + ">" + fixed(double(flagged), 0) +
-             " indicator(s) flagged.</p><div class=\"table-wrap\"><table class=\"plan\"><thead>" + head1 + "</tr>" + head2 +
-             "</tr></thead><tbody>" + rows + "</tbody></table></div></section>\n";
+             " indicator(s) flagged.</p>";
+        if (!planned_rows.empty())
+            h += "<div class=\"table-wrap\"><table class=\"plan\">" + thead + "<tbody>" + planned_rows + "</tbody></table></div>";
+        if (others)
+            h += "<details><summary>" + fixed(double(others), 0) +
+                 " manager(s) with actuals but no plan</summary><div class=\"table-wrap\"><table class=\"plan\">" + thead +
+                 "<tbody>" + other_rows + "</tbody></table></div></details>";
+        h += "</section>\n";
     }
 
     // Forecast.

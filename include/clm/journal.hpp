@@ -208,15 +208,16 @@ struct journal_event {
 };
 static_assert(sizeof(journal_event) <= 32, "a journal event must fit in 32 bytes");
 
-/// The less frequent fields of an event.
+/// The less frequent fields of an event. 32 bytes.
 struct event_detail {
     double amount = 0;            ///< Purchase amount (has_amount tells if given).
-    bool has_amount = false;      ///< Whether amount was given.
+    timestamp due = 0;            ///< Due / expiry date (has_due tells if given).
     string_id manager = 0;        ///< Manager who made the contact or sale.
     string_id reason = 0;         ///< Reason (loss, dissolution).
     string_id note = 0;           ///< Free note (for next_step: the product).
-    timestamp due = 0;            ///< Due / expiry date (has_due tells if given).
+    bool has_amount = false;      ///< Whether amount was given.
     bool has_due = false;         ///< Whether due was given.
 };
+static_assert(sizeof(event_detail) <= 32, "event details must fit in 32 bytes");
 
 } // namespace clm

@@ -14,6 +14,7 @@
 #include <cmath>
 #include <limits>
 #include <stdexcept>
+#include <system_error>
 #include <thread>
 
 namespace clm {
@@ -775,21 +776,36 @@ inline std::vector<recommendation> recommend_all(const compiled_policy &cp, std:
     } guard{{}, &stop};
     auto &pool = guard.threads;
     pool.reserve(threads);
-    for (unsigned t = 1; t < threads; ++t) pool.emplace_back(work, t);
+    // A worker whose thread cannot be started (the system is out of threads:
+    // std::system_error) runs on this thread instead: slower, same result.
+    std::vector<unsigned> here;
+    here.reserve(threads);
+    auto start = [&](unsigned t) {
+        try {
+            pool.emplace_back(work, t);
+        } catch (const std::system_error &) {
+            here.push_back(t); // reserved: cannot throw
+        }
+    };
+    for (unsigned t = 1; t < threads; ++t) start(t);
     if (opt.progress) {
         // Worker 0 runs on its own thread too, so the caller's thread reports progress.
-        pool.emplace_back(work, 0u);
+        start(0);
+        for (unsigned t : here) work(t);
         while (done.load() < n && !stop.load()) {
             if (!opt.progress(done.load(), n)) {
                 stop = true;
                 break;
             }
-            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+            // A report every 20 ms, but the end is noticed within 1 ms.
+            for (int i = 0; i < 20 && done.load() < n && !stop.load(); ++i)
+                std::this_thread::sleep_for(std::chrono::milliseconds(1));
         }
         for (auto &th : pool) th.join();
         if (!stop.load()) opt.progress(n, n);
     } else {
         work(0);
+        for (unsigned t : here) work(t);
         for (auto &th : pool) th.join();
     }
     for (auto &e : errors)

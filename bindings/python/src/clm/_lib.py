@@ -470,6 +470,12 @@ SIGNATURES: Final[tuple[Signature, ...]] = (
         "clm_status",
         "char **out, size_t *out_len, const clm_portfolio *portfolio, const char *model_id, const char *as_of",
     ),
+    Signature(
+        "clm_portfolio_report_html",
+        "clm_status",
+        "char **out, size_t *out_len, const clm_portfolio *portfolio, const char *model_id, const char *as_of, "
+        "const char *from, const clm_policy *policy",
+    ),
 )
 
 
