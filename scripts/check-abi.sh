@@ -34,9 +34,9 @@ opts="--headers-dir2 $root/include/clm --drop-private-types --exported-interface
 
 rc=0
 # shellcheck disable=SC2086
-abidiff --no-added-syms $opts "$baseline" "$lib" || rc=$?
+report=$(abidiff --no-added-syms $opts "$baseline" "$lib" 2>&1) || rc=$?
 if [ "$rc" -ne 0 ]; then
-    echo "" >&2
+    printf '%s\n\n' "$report" >&2
     if [ $((rc & 3)) -ne 0 ]; then
         echo "error: abidiff failed (exit status $rc)" >&2
     else
@@ -49,7 +49,8 @@ if [ "$rc" -ne 0 ]; then
 fi
 
 # Compatible. Additions, if any, mean the baseline is out of date.
-report=$(abidiff $opts "$baseline" "$lib" || true)
+# shellcheck disable=SC2086
+report=$(abidiff $opts "$baseline" "$lib" 2>&1 || true)
 added=$(printf '%s\n' "$report" | sed -n 's/.* \([0-9][0-9]*\) Added function.*/\1/p' | head -n 1)
 if [ -n "$added" ] && [ "$added" != "0" ]; then
     printf '%s\n' "$report"

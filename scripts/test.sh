@@ -1,8 +1,9 @@
 #!/bin/sh
 # Installs what is missing, builds clm, and runs every test: the normal build
 # (with the docs, the install test, the bindings) and then the whole suite
-# again under AddressSanitizer + UndefinedBehaviorSanitizer.
-# Usage: scripts/test.sh            (from anywhere; builds in build/ and build-asan/)
+# again under AddressSanitizer + UndefinedBehaviorSanitizer, and the threading
+# stress test under ThreadSanitizer.
+# Usage: scripts/test.sh            (from anywhere; builds in build/, build-asan/ and build-tsan/)
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 jobs=$(nproc 2>/dev/null || echo 2)
@@ -21,3 +22,9 @@ cmake --build "$root/build-asan" -j "$jobs"
 echo "== tests under sanitizers =="
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     ctest --test-dir "$root/build-asan" --output-on-failure -j "$jobs" -LE nosan
+
+echo "== build (ThreadSanitizer: clm and tests/tsan only) =="
+cmake -S "$root" -B "$root/build-tsan" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCLM_TSAN=ON
+cmake --build "$root/build-tsan" -j "$jobs" --target clm_tsan_stress
+echo "== threading contract under ThreadSanitizer =="
+TSAN_OPTIONS=halt_on_error=1 "$root/build-tsan/tests/tsan/clm_tsan_stress"

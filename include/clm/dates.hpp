@@ -76,9 +76,9 @@ inline std::optional<timestamp> parse_timestamp(std::string_view s) noexcept {
         if (h > 23 || mi > 59 || se > 59) return std::nullopt;
     }
     if (y < 1400 || mo < 1 || mo > 12 || d < 1) return std::nullopt;
-    if (d > boost::gregorian::gregorian_calendar::end_of_month_day(static_cast<unsigned short>(y),
-                                                                    static_cast<unsigned short>(mo)))
-        return std::nullopt;
+    static constexpr int month_days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    const bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    if (d > month_days[mo - 1] + (mo == 2 && leap ? 1 : 0)) return std::nullopt; // not a real day (2017-02-30)
     timestamp days = detail::days_from_civil(y, unsigned(mo), unsigned(d));
     return days * seconds_per_day + h * 3600 + mi * 60 + se;
 }

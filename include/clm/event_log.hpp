@@ -90,11 +90,12 @@ inline std::vector<event_input> parse_event_log(std::string_view text, const std
         else bad(1, "'" + std::string(field(1)) + "' is not a valid date (YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS)");
         if (auto ty = parse_event_type(field(2))) ev.type = *ty;
         else bad(2, "unknown type '" + std::string(field(2)) + "' (stage, event, contact, document, document_done, purchase, next_step, attribute, tag, untag, class, score, manager, check)");
-        ev.value = field(3);
-        ev.model = field(4);
+        // (The event's strings start empty: empty fields need no assignment.)
+        if (!field(3).empty()) ev.value = field(3);
+        if (!field(4).empty()) ev.model = field(4);
         if (auto ch = parse_channel(field(5))) ev.via = *ch;
         else bad(5, "unknown channel '" + std::string(field(5)) + "' (messenger, email, call, online_meeting, meeting, other)");
-        ev.manager = field(6);
+        if (!field(6).empty()) ev.manager = field(6);
         if (!field(7).empty()) {
             char *end = nullptr;
             const std::string amount(field(7));
@@ -102,12 +103,12 @@ inline std::vector<event_input> parse_event_log(std::string_view text, const std
             if (*end != '\0' || !std::isfinite(v)) bad(7, "'" + amount + "' is not a number");
             else ev.amount = v;
         }
-        ev.reason = field(8);
+        if (!field(8).empty()) ev.reason = field(8);
         if (!field(9).empty()) {
             if (auto t = parse_timestamp(field(9))) ev.due = *t;
             else bad(9, "'" + std::string(field(9)) + "' is not a valid date");
         }
-        ev.note = field(10);
+        if (!field(10).empty()) ev.note = field(10);
         // Malformed text is a parse error of its row and column, like a bad date; so is
         // a NUL byte, which no C string (and so no C ABI call) could give back.
         for (std::size_t k : {0, 3, 4, 6, 8, 10}) {
@@ -138,14 +139,25 @@ inline import_result import_event_log(portfolio &p, std::string_view text, const
     std::vector<std::size_t> order(events.size());
     for (std::size_t i = 0; i < events.size(); ++i) order[i] = by_time[i].second;
     std::vector<std::pair<timestamp, std::size_t>>().swap(by_time);
-    std::vector<event_input> sorted;
-    if (in_order) {
-        sorted.swap(events); // already in time order (e.g. an exported journal): nothing to move
-    } else {
-        sorted.reserve(events.size());
-        for (auto i : order) sorted.push_back(std::move(events[i]));
-        std::vector<event_input>().swap(events);
+    if (!in_order) {
+        // Put the events in that order in place (no second copy of every event):
+        // follow each cycle of the permutation, moving every event once.
+        std::vector<bool> placed(events.size());
+        for (std::size_t i = 0; i < events.size(); ++i) {
+            if (placed[i]) continue;
+            placed[i] = true;
+            if (order[i] == i) continue;
+            event_input first = std::move(events[i]);
+            std::size_t j = i;
+            for (std::size_t k = order[j]; k != i; j = k, k = order[j]) {
+                events[j] = std::move(events[k]);
+                placed[k] = true;
+            }
+            events[j] = std::move(first);
+        }
     }
+    std::vector<event_input> sorted;
+    sorted.swap(events);
     std::string name = file.empty() ? std::string("<input>") : file;
     auto where = [&](std::size_t i) { return name + ":" + std::to_string(lines[order[i]]); };
     import_result r;

@@ -584,7 +584,10 @@ inline std::string diagram_svg(const oj &model, const oj &funnel) {
     std::string out = svg_open("diagram", width, height, "lifecycle model " + str(model, "id"));
     out += "<defs>";
     for (const char *k : {"open", "won", "lost", "dormant", "terminal", "main"}) {
-        std::string colour = std::strcmp(k, "main") == 0 ? "#1e40af" : std::strcmp(k, "lost") == 0 ? "#dc5a5a" : kind_stroke(k);
+        std::string colour = std::strcmp(k, "main") == 0       ? "#1e40af"
+                             : std::strcmp(k, "lost") == 0     ? "#dc5a5a"
+                             : std::strcmp(k, "terminal") == 0 ? "#c98a1e"
+                                                               : kind_stroke(k);
         out += std::string("<marker id=\"clm-arrow-") + k +
                "\" viewBox=\"0 0 10 10\" refX=\"9.5\" refY=\"5\" markerWidth=\"9\" markerHeight=\"9\" "
                "markerUnits=\"userSpaceOnUse\" orient=\"auto\"><path d=\"M0,0.8 L10,5 L0,9.2 z\" fill=\"" +
@@ -595,7 +598,7 @@ inline std::string diagram_svg(const oj &model, const oj &funnel) {
     std::vector<std::size_t> order(edges.size());
     for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
     std::stable_sort(order.begin(), order.end(), [&](std::size_t p, std::size_t q) {
-        return (nodes[edges[p].b].s.kind == "lost") > (nodes[edges[q].b].s.kind == "lost");
+        return is_exit(edges[p].b) > is_exit(edges[q].b);
     });
     std::string labels;
     for (std::size_t k : order) {
@@ -612,8 +615,9 @@ inline std::string diagram_svg(const oj &model, const oj &funnel) {
         } else {
             d = "M" + f1(e.ax) + "," + f1(e.ay) + " L" + f1(e.bx) + "," + f1(e.by);
         }
-        std::string cls = main ? "edge main" : kind == "lost" ? "edge to-lost" : "edge";
-        std::string colour = main ? "#1e40af" : kind_stroke(kind);
+        // Moves into exits are drawn light: they are many, and the paths matter more.
+        std::string cls = main ? "edge main" : is_exit(e.b) ? "edge to-exit" : "edge";
+        std::string colour = main ? "#1e40af" : kind == "lost" ? "#eea3a3" : kind == "terminal" ? "#e8c07a" : kind_stroke(kind);
         out += "<path class=\"" + cls + "\" d=\"" + d + "\" stroke=\"" + colour + "\" marker-end=\"url(#clm-arrow-" +
                (main ? std::string("main") : kind.empty() ? std::string("open") : kind) + ")\"" +
                data("from", na.s.id) + data("to", nb.s.id) + data("event", e.event) + "><title>" +
@@ -664,8 +668,11 @@ inline std::string diagram_legend(const oj &model) {
         out += "<span><i class=\"sw\" style=\"background:" + std::string(kind_fill(k)) + ";border-color:" + kind_stroke(k) +
                "\"></i>" + k + "</span>";
     out += "<span><i class=\"sw thick\"></i>initial stage</span><span><i class=\"sw double\"></i>final stage</span>"
-           "<span><i class=\"ln main\"></i>main path</span><span><i class=\"ln lost\"></i>move into a lost stage</span>"
-           "<span class=\"muted\">numbers: customers in the stage now; hover an arrow for its event</span></div>";
+           "<span><i class=\"ln main\"></i>main path</span>";
+    for (const auto &k : kinds)
+        if (k == "lost" || k == "terminal")
+            out += "<span><i class=\"ln " + k + "\"></i>move into a " + k + " stage</span>";
+    out += "<span class=\"muted\">numbers: customers in the stage now; hover an arrow for its event</span></div>";
     return out;
 }
 
@@ -1065,7 +1072,7 @@ svg .limit{stroke:#d97706;stroke-width:1.6;stroke-dasharray:4 3}
 svg .conv-arrow{stroke:#475569;stroke-width:2}
 svg path.edge{fill:none;stroke-width:1.4}
 svg path.edge.main{stroke-width:2.2}
-svg path.edge.to-lost{stroke:#eea3a3;stroke-width:1.3}
+svg path.edge.to-exit{stroke-width:1.3}
 .legend{display:flex;flex-wrap:wrap;gap:6px 16px;font-size:12px;color:#4b5563;margin:10px 0 0;align-items:center}
 .sw{display:inline-block;width:12px;height:12px;border-radius:3px;vertical-align:-2px;margin-right:6px;border:1px solid rgba(0,0,0,.18)}
 .sw.thick{border:2.5px solid #1d4ed8;background:#dbeafe}
@@ -1073,6 +1080,7 @@ svg path.edge.to-lost{stroke:#eea3a3;stroke-width:1.3}
 .sw.dash{background:none;border:none;border-left:2px dashed #d97706;border-radius:0;width:2px;margin:0 8px 0 4px}
 .ln{display:inline-block;width:22px;height:0;border-top:2.2px solid #1e40af;vertical-align:3px;margin-right:6px}
 .ln.lost{border-top:1.6px solid #eea3a3}
+.ln.terminal{border-top:1.6px solid #e8c07a}
 .grad{display:inline-block;width:90px;height:10px;border-radius:2px;background:linear-gradient(90deg,#dbeafe,#1e3a8a);vertical-align:-1px;margin:0 6px}
 .table-wrap{overflow-x:auto}
 table{border-collapse:collapse;width:100%;font-size:13px;font-variant-numeric:tabular-nums;margin:6px 0 2px}

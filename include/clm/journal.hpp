@@ -158,8 +158,13 @@ inline const char *to_string(event_type t) noexcept {
 
 /// Parses a CSV event type name.
 inline std::optional<event_type> parse_event_type(std::string_view s) noexcept {
-    for (int i = 0; i <= static_cast<int>(event_type::event); ++i)
-        if (s == to_string(static_cast<event_type>(i))) return static_cast<event_type>(i);
+    // The names of to_string(), as views (no strlen per comparison: every CSV row is parsed with this).
+    static constexpr std::string_view names[] = {"stage",     "contact", "document", "document_done", "purchase",
+                                                 "next_step", "attribute", "tag",    "untag",         "class",
+                                                 "score",     "manager", "check",    "event"};
+    static_assert(sizeof(names) / sizeof(names[0]) == static_cast<std::size_t>(event_type::event) + 1, "one name per event type");
+    for (std::size_t i = 0; i < sizeof(names) / sizeof(names[0]); ++i)
+        if (s == names[i]) return static_cast<event_type>(i);
     return std::nullopt;
 }
 

@@ -669,15 +669,15 @@ void scenario(world &w) {
              CHECK(clm_portfolio_save(older, w.save_path.c_str()) == CLM_OK);
              clm_portfolio_free(older);
              old_bytes = slurp(w.save_path);
-         },
-         [&] { return clm_portfolio_save(p, w.save_path.c_str()); },
-         [&] {
-             CHECK(slurp(w.save_path) == old_bytes);
-             CHECK(!exists(w.save_path + ".tmp-clm"));
              clm_portfolio *back = nullptr;
              CHECK(clm_portfolio_load(&back, w.save_path.c_str()) == CLM_OK);
              if (back) CHECK(export_events(back) == w.export_small);
              clm_portfolio_free(back);
+         },
+         [&] { return clm_portfolio_save(p, w.save_path.c_str()); },
+         [&] { // the old save, byte for byte (and it loads: checked above), and no temporary left
+             CHECK(slurp(w.save_path) == old_bytes);
+             CHECK(!exists(w.save_path + ".tmp-clm"));
          },
          [&] {
              CHECK(!exists(w.save_path + ".tmp-clm"));

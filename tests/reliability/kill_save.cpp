@@ -93,6 +93,7 @@ clm_portfolio *build(const clm_model *m, int customers, int variant) {
         log += id + ",2024-02-02,contact,ok,,call," + manager + ",,,,first call\n";
         if (i % 3 == 0) log += id + ",2024-02-03,purchase,widget,,," + manager + "," + std::to_string(100 + i % 50) + ",,,\n";
         if (variant) {
+            log += id + ",2024-03-01,check,meeting protocol sent,,,,,,,\n";
             log += id + ",2024-03-01,stage,proposal,,,,,,,\n";
             log += id + ",2024-03-02,attribute,segment=" + std::to_string(i % 11) + ",,,,,,,\n";
         }
@@ -184,7 +185,7 @@ void damaged_files(const std::string &dir, const std::string &good) {
 } // namespace
 
 int main(int argc, char **argv) {
-    int customers = argc > 1 ? std::atoi(argv[1]) : 12000;
+    int customers = argc > 1 ? std::atoi(argv[1]) : 6000;
     int trials = argc > 2 ? std::atoi(argv[2]) : 200;
     std::uint64_t seed = 20260101;
     if (const char *s = std::getenv("CLM_KILL_SEED")) seed = std::strtoull(s, nullptr, 10);
@@ -219,9 +220,9 @@ int main(int argc, char **argv) {
     std::fflush(stdout);
 
     std::mt19937_64 rng(seed);
-    // Delays from 0 to about four saves: kills before the first write, inside
+    // Delays from 0 to about three saves: kills before the first write, inside
     // writes, fsyncs and renames, and between saves.
-    const long max_delay_us = std::max(2000L, long(save_ms * 4000));
+    const long max_delay_us = std::max(2000L, long(save_ms * 3000));
     int got_old = 0, got_new = 0, killed_mid_write = 0, load_failures = 0, other = 0;
     double t_start = now_ms();
     for (int trial = 0; trial < trials; ++trial) {
