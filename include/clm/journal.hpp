@@ -97,8 +97,23 @@ private:
         const std::size_t mask = slots_.size() - 1;
         for (std::size_t i = std::uint32_t(h) & mask;; i = (i + 1) & mask) {
             const slot &sl = slots_[i];
-            if (sl.id == none || (sl.hash == std::uint32_t(h) && strings_[sl.id] == s)) return i;
+            if (sl.id == none || (sl.hash == std::uint32_t(h) && same(strings_[sl.id], s))) return i;
         }
+    }
+    // a == b, inline for short strings (ids, values) where a call to memcmp would dominate.
+    static bool same(const std::string &a, std::string_view b) noexcept {
+        const std::size_t n = b.size();
+        if (a.size() != n) return false;
+        if (n > 32) return std::memcmp(a.data(), b.data(), n) == 0;
+        std::size_t i = 0;
+        for (std::uint64_t x, y; i + 8 <= n; i += 8) {
+            std::memcpy(&x, a.data() + i, 8);
+            std::memcpy(&y, b.data() + i, 8);
+            if (x != y) return false;
+        }
+        for (; i < n; ++i)
+            if (a[i] != b[i]) return false;
+        return true;
     }
     void place(string_id id, std::uint64_t h) noexcept {
         const std::size_t mask = slots_.size() - 1;

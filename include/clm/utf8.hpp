@@ -9,9 +9,9 @@
 
 namespace clm {
 
-/// True when `s` is well-formed UTF-8 (no overlongs, surrogates or code points past U+10FFFF).
-inline bool valid_utf8(std::string_view s) noexcept {
-    std::size_t i = 0;
+namespace detail {
+// valid_utf8() from byte i on (the bytes before i are ASCII).
+inline bool valid_utf8_from(std::string_view s, std::size_t i) noexcept {
     while (i < s.size()) {
         // ASCII, 8 bytes at a time.
         std::uint64_t w;
@@ -34,6 +34,20 @@ inline bool valid_utf8(std::string_view s) noexcept {
             return false;
         i += std::size_t(extra) + 1;
     }
+    return true;
+}
+} // namespace detail
+
+/// True when `s` is well-formed UTF-8 (no overlongs, surrogates or code points past U+10FFFF).
+inline bool valid_utf8(std::string_view s) noexcept {
+    // Short enough to inline: plain ASCII (ids, most text) is settled here, 8 bytes at a time.
+    std::size_t i = 0;
+    for (std::uint64_t w; i + 8 <= s.size(); i += 8) {
+        std::memcpy(&w, s.data() + i, 8);
+        if (w & 0x8080808080808080ull) return detail::valid_utf8_from(s, i);
+    }
+    for (; i < s.size(); ++i)
+        if (static_cast<unsigned char>(s[i]) >= 0x80) return detail::valid_utf8_from(s, i);
     return true;
 }
 
