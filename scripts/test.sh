@@ -23,11 +23,8 @@ echo "== tests under sanitizers =="
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     ctest --test-dir "$root/build-asan" --output-on-failure -j "$jobs" -LE nosan
 
-# The ThreadSanitizer step is still being finished (issue 9): opt in with CLM_TSAN_STEP=1.
-if [ "${CLM_TSAN_STEP:-0}" = "1" ]; then
 echo "== build (ThreadSanitizer: clm and tests/tsan only) =="
 cmake -S "$root" -B "$root/build-tsan" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCLM_TSAN=ON
 cmake --build "$root/build-tsan" -j "$jobs" --target clm_tsan_stress
-echo "== threading contract under ThreadSanitizer =="
+echo "== threading contract under ThreadSanitizer (8 threads) =="
 TSAN_OPTIONS=halt_on_error=1 "$root/build-tsan/tests/tsan/clm_tsan_stress"
-fi

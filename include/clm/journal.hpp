@@ -220,13 +220,12 @@ struct journal_event {
     timestamp time = 0;           ///< When it happened.
     std::uint32_t customer = 0;   ///< Customer index in the portfolio.
     std::uint32_t value = 0;      ///< Interned value; for stage events the stage index.
-    std::uint32_t detail = none32;///< Index into the details table, or none32.
     std::uint32_t prev = none32;  ///< The customer's previous event, or none32 (a per-customer chain).
     std::uint16_t model = 0xFFFF; ///< Model slot for stage/event/check events, else 0xFFFF.
     event_type type = event_type::stage; ///< What it records.
     channel via = channel::none;  ///< Contact channel.
 };
-static_assert(sizeof(journal_event) <= 32, "a journal event must fit in 32 bytes");
+static_assert(sizeof(journal_event) == 24, "a journal event is 24 bytes (details live in a side table)");
 
 /// The less frequent fields of an event. 32 bytes.
 struct event_detail {

@@ -150,6 +150,16 @@ public:
         throw not_found("portfolio has no model '" + std::string(id) + "'");
     }
 
+    /// Reserves room for `customers` customers and `events` journal events in
+    /// all, so that a bulk import or a stream of moves up to those sizes
+    /// appends without reallocating (and copying) the tables as they grow.
+    /// Changes nothing else; throws std::bad_alloc when the memory is not there.
+    void reserve(std::size_t customers, std::size_t events) {
+        journal_.reserve(events);
+        customers_.reserve(customers);
+        for (auto &pos : positions_) pos.reserve(customers);
+    }
+
     /// While true, apply() trusts recorded history: guards are not re-checked
     /// (transitions still are). Used when loading a verified save file.
     void set_replaying(bool on) noexcept { replaying_ = on; }
@@ -179,8 +189,19 @@ public:
     /// The journal, in apply order.
     const std::vector<journal_event> &journal() const noexcept { return journal_; }
     /// The details of journal event `e`, or nullptr.
+    /// `e` must be an element of journal() (the details are found by its position).
     const event_detail *detail_of(const journal_event &e) const noexcept {
-        return e.detail == none32 ? nullptr : &details_[e.detail];
+        const auto *base = journal_.data();
+        if (&e < base || &e >= base + journal_.size()) return nullptr;
+        return detail_of(std::uint32_t(&e - base));
+    }
+    /// The details of the journal event at index `e`, or nullptr.
+    const event_detail *detail_of(std::uint32_t e) const noexcept {
+        // One bit per event says whether it has details (2-3% of real events do):
+        // the others cost no lookup, and the few that do are found by binary search.
+        if (std::size_t(e / 64) >= has_detail_.size() || !(has_detail_[e / 64] >> (e % 64) & 1)) return nullptr;
+        auto it = std::lower_bound(detail_event_.begin(), detail_event_.end(), e);
+        return it != detail_event_.end() && *it == e ? &details_[std::size_t(it - detail_event_.begin())] : nullptr;
     }
     /// An interned string.
     const std::string &text(string_id s) const noexcept { return pool_.at(s); }
@@ -201,6 +222,53 @@ public:
         undo u(*this);
         apply_unguarded(ev, u);
         u.commit();
+    }
+
+    /// The interned fast path of apply() for the commonest event: customer `c`,
+    /// already in model slot `m`, moved by model event `e` at time `t`
+    /// (optionally over channel `via`), with no amount, manager, reason or note.
+    /// Same checks, messages and journal entry as apply() with the event's name,
+    /// without the string lookups: a host that keeps customer indexes
+    /// (find_customer()) and event indexes (model::find_event()) moves a customer
+    /// with table lookups only. On any error nothing changes.
+    void move(std::uint32_t c, std::size_t m, event_index e, timestamp t) {
+        if (c >= customers_.size()) throw not_found("no customer with index " + std::to_string(c));
+        if (m >= models_.size()) throw not_found("no model in slot " + std::to_string(m));
+        const model &mdl = *models_[m];
+        if (e >= mdl.event_count()) throw not_found("model '" + mdl.id() + "' has no event with index " + std::to_string(e));
+        customer_state &st = customers_[c];
+        if (st.last_event != none32 && t < st.last_time)
+            throw invalid_argument("customer '" + customer_id(c) + "': event at " + format_timestamp(t) +
+                                   " is older than the customer's last event at " + format_timestamp(st.last_time) +
+                                   "; apply a customer's events in time order");
+        membership &pos = positions_[m][c];
+        if (pos.stage == no_stage)
+            throw illegal_transition("customer '" + customer_id(c) + "' is not in model '" + mdl.id() + "', so event '" +
+                                     mdl.event_name(e) + "' cannot move them");
+        const stage_index to = mdl.next(pos.stage, e);
+        if (to == no_stage)
+            throw illegal_transition("customer '" + customer_id(c) + "' in model '" + mdl.id() + "': stage '" +
+                                     mdl.stage_at(pos.stage).id + "' has no transition on '" + mdl.event_name(e) + "'");
+        if (to != pos.stage && !replaying_) {
+            const std::uint16_t tr = mdl.transition_between(pos.stage, to);
+            if (!mdl.transition_at(tr).guards.empty() || !mdl.stage_at(to).requirements.empty() || mdl.transition_at(tr).reason_required)
+                check_move(c, customer_id(c), t, {}, m, pos.stage, to, tr, pos.entered);
+        }
+        journal_event je;
+        je.time = t;
+        je.customer = c;
+        je.type = event_type::stage;
+        je.value = std::uint32_t(to);
+        je.model = std::uint16_t(m);
+        je.prev = st.last_event;
+        journal_.push_back(je); // the only step that can fail (memory): nothing has changed before it
+        st.last_event = std::uint32_t(journal_.size() - 1);
+        st.last_time = t;
+        if (pos.stage != to) {
+            pos.stage = to;
+            pos.entered = t;
+            if (pos.moves < 0xFFFF) ++pos.moves;
+        }
     }
 
     /// A rejected event of a batch: its position in the batch and why.
@@ -407,7 +475,12 @@ private:
                 if (id < p_.customer_of_string_.size()) p_.customer_of_string_[id] = none32;
             }
             p_.journal_.resize(journal_);
+            for (std::size_t i = details_; i < p_.detail_event_.size(); ++i) {
+                const std::uint32_t e = p_.detail_event_[i];
+                p_.has_detail_[e / 64] &= ~(std::uint64_t(1) << (e % 64));
+            }
             p_.details_.resize(details_);
+            p_.detail_event_.resize(std::min(details_, p_.detail_event_.size()));
             p_.customers_.resize(customers_);
             for (auto &pos : p_.positions_) pos.resize(customers_);
             p_.customer_of_string_.resize(lookup_);
@@ -473,10 +546,10 @@ private:
     }
 
     // Checks the move from the customer's current stage to `to`; throws when refused.
-    void check_move(std::uint32_t c, const event_input &ev, std::size_t m, stage_index from, stage_index to,
-                    std::uint16_t t_index, timestamp entered) const {
+    void check_move(std::uint32_t c, std::string_view customer, timestamp time, std::string_view reason, std::size_t m,
+                    stage_index from, stage_index to, std::uint16_t t_index, timestamp entered) const {
         const model &mdl = *models_[m];
-        auto who = [&] { return "customer '" + ev.customer_id + "' in model '" + mdl.id() + "': "; };
+        auto who = [&] { return "customer '" + std::string(customer) + "' in model '" + mdl.id() + "': "; };
         auto move = [&] { return "'" + mdl.stage_at(from).id + "' -> '" + mdl.stage_at(to).id + "'"; };
         const transition &tr = mdl.transition_at(t_index);
         for (const guard &g : tr.guards) {
@@ -487,7 +560,7 @@ private:
                         throw guard_failed(who() + "move " + move() + " refused by guard requires '" + item + "': not recorded");
                 break;
             case guard::type::min_days: {
-                auto days = days_between(entered, ev.time);
+                auto days = days_between(entered, time);
                 if (days < g.days)
                     throw guard_failed(who() + "move " + move() + " refused by guard min_days " + std::to_string(g.days) +
                                        ": " + std::to_string(days) + " days in '" + mdl.stage_at(from).id + "'");
@@ -497,7 +570,7 @@ private:
                 auto it = predicates_.find(g.name);
                 if (it == predicates_.end())
                     throw guard_failed(who() + "move " + move() + " needs predicate '" + g.name + "', which is not registered");
-                guard_context ctx{ev.customer_id, &mdl, from, to, ev.time};
+                guard_context ctx{customer, &mdl, from, to, time};
                 if (!it->second(ctx))
                     throw guard_failed(who() + "move " + move() + " refused by guard predicate '" + g.name + "'");
                 break;
@@ -507,7 +580,7 @@ private:
         for (const auto &item : mdl.stage_at(to).requirements)
             if (!has_item(c, item))
                 throw guard_failed(who() + "move " + move() + " refused: stage '" + mdl.stage_at(to).id + "' requires '" + item + "', not recorded");
-        if (tr.reason_required && ev.reason.empty())
+        if (tr.reason_required && reason.empty())
             throw guard_failed(who() + "move " + move() + " needs a reason" +
                                (tr.reasons.empty() ? std::string() : " (e.g. '" + tr.reasons.front() + "')"));
     }
@@ -563,7 +636,7 @@ private:
                 if (t == no_transition)
                     throw illegal_transition("customer '" + ev.customer_id + "' in model '" + mdl.id() + "': no transition from '" +
                                              mdl.stage_at(cur.stage).id + "' to '" + mdl.stage_at(to).id + "'");
-                if (!replaying_) check_move(*existing, ev, m, cur.stage, to, t, cur.entered);
+                if (!replaying_) check_move(*existing, ev.customer_id, ev.time, ev.reason, m, cur.stage, to, t, cur.entered);
             }
         }
 
@@ -597,8 +670,11 @@ private:
             d.manager = pool_.intern(ev.manager);
             d.reason = pool_.intern(ev.reason);
             d.note = pool_.intern(ev.note);
+            const std::size_t e = journal_.size(); // the index this event will have
+            if (has_detail_.size() <= e / 64) has_detail_.resize(e / 64 + 1 + has_detail_.size() / 2, 0);
             details_.push_back(d);
-            je.detail = std::uint32_t(details_.size() - 1);
+            detail_event_.push_back(std::uint32_t(e));
+            has_detail_[e / 64] |= std::uint64_t(1) << (e % 64);
         }
         je.prev = customers_[c].last_event;
         journal_.push_back(je);
@@ -686,7 +762,9 @@ private:
     std::vector<std::vector<membership>> positions_;   // [model slot][customer]
     std::vector<std::uint32_t> customer_of_string_;    // string id -> customer index
     std::vector<journal_event> journal_;
-    std::vector<event_detail> details_;
+    std::vector<event_detail> details_;                // the details of the few events that have them
+    std::vector<std::uint32_t> detail_event_;          // details_[i] belongs to journal event detail_event_[i] (ascending)
+    std::vector<std::uint64_t> has_detail_;            // bit e: journal event e has details
     string_pool pool_;
     std::vector<std::pair<string_id, string_id>> kv_parts_; // attribute/score value -> (key, value)
     std::unordered_map<std::string, guard_predicate> predicates_;

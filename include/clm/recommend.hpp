@@ -719,22 +719,47 @@ inline std::vector<recommendation> recommend_all(const compiled_policy &cp, std:
             auto &k = keys[t];
             const std::size_t chunk = 1024;
             // With a limit, a part is pruned to its best `limit` when it reaches this size (0: never).
-            const std::size_t keep = opt.limit && opt.limit < std::numeric_limits<std::size_t>::max() / 4 ? 2 * opt.limit + 64 : 0;
-            bool sized = false;
+            const std::size_t keep = opt.limit && opt.limit < std::numeric_limits<std::uint32_t>::max() / 4 ? 2 * opt.limit + 64 : 0;
+            detail::rank_key bar{};
+            bool have_bar = false, sized = false;
             for (std::size_t c = std::size_t(t) * chunk; c < n; c += std::size_t(threads) * chunk) {
                 for (std::size_t i = c; i < std::min(n, c + chunk); ++i) {
                     collect_facts(p, std::uint32_t(i), as_of_day, f);
                     if (manager_id && f.manager != *manager_id) continue;
+                    const std::size_t from = out.size();
                     cp.evaluate(f, out);
-                    if (keep && out.size() >= keep) {
+                    if (!keep) continue;
+                    // With a limit: keys kept in step with `out`, and a recommendation that
+                    // ranks below one already left out (`bar`) is dropped at once: it
+                    // cannot be among the best `limit`.
+                    std::size_t w = from;
+                    std::uint64_t prefix = 0;
+                    bool have_prefix = false;
+                    for (std::size_t r = from; r < out.size(); ++r) {
+                        const recommendation rec = out[r];
+                        if (have_bar && rec.score < bar.score) continue;
+                        if (!have_prefix) {
+                            prefix = detail::id_prefix(p.customer_id(rec.customer));
+                            have_prefix = true;
+                        }
+                        const detail::rank_key key{rec.score, prefix, rec.customer, std::uint32_t(w), t, rec.rule};
+                        if (have_bar && !before(key, bar)) continue;
+                        out[w++] = rec;
+                        k.push_back(key);
+                    }
+                    out.resize(w);
+                    if (out.size() >= keep) {
                         // Only the best `limit` of a part can be among the best `limit` of all: keep those.
-                        keys_of(out, t, k);
                         std::nth_element(k.begin(), k.begin() + std::ptrdiff_t(opt.limit), k.end(), before);
+                        bar = k[opt.limit]; // the best one left out
+                        have_bar = true;
                         k.resize(opt.limit);
                         std::sort(k.begin(), k.end(), [](const detail::rank_key &a, const detail::rank_key &b) { return a.pos < b.pos; });
-                        std::size_t w = 0;
-                        for (const auto &x : k) out[w++] = out[x.pos];
-                        out.resize(w);
+                        for (std::size_t i = 0; i < k.size(); ++i) {
+                            out[i] = out[k[i].pos];
+                            k[i].pos = std::uint32_t(i);
+                        }
+                        out.resize(k.size());
                     }
                 }
                 if (!sized) {
@@ -749,7 +774,7 @@ inline std::vector<recommendation> recommend_all(const compiled_policy &cp, std:
                 if (stop.load(std::memory_order_relaxed) && c + std::size_t(threads) * chunk < n) return;
             }
             // Rank this part (each worker its own, in parallel); the parts are merged below.
-            keys_of(out, t, k);
+            if (!keep) keys_of(out, t, k);
             if (opt.limit && opt.limit < k.size()) {
                 std::partial_sort(k.begin(), k.begin() + std::ptrdiff_t(opt.limit), k.end(), before);
                 k.resize(opt.limit);

@@ -49,8 +49,8 @@
 #include <vector>
 
 // ---------------------------------------------------------------------------
-// Two kinds of allocation made by nlohmann/json are not failed: with them,
-// an allocation failure cannot be reported, whatever the caller does.
+// Three kinds of allocation made by nlohmann/json are not failed: there, an
+// allocation failure ends the process or leaks, whatever the caller does.
 //
 //  1. Destructors. basic_json's destructor (json_value::destroy) moves the
 //     children of a non-empty array or object onto a heap-allocated
@@ -63,6 +63,11 @@
 //     with a null pointer, and its destructor dereferences it (SIGSEGV).
 //     Seen in nlohmann/json 3.11.2 (json.hpp: `m_type = value_t::object;
 //     m_value.object = create<object_t>();`).
+//  3. The initializer-list constructor of an object. basic_json(init) sets the
+//     type and allocates the object, then copies the pairs into it; when one
+//     of those allocations throws, the constructor exits and nothing frees
+//     the object and the pairs already in it: a leak (json.hpp 3.11.2,
+//     `m_value = value_t::object; for (...) m_value.object->emplace(...)`).
 //
 // The test finds those allocations by walking the stack of each allocation
 // it is about to fail and naming the frames from the program's ELF symbol
@@ -76,7 +81,7 @@ struct symbol {
     std::string name;
 };
 std::vector<symbol> symbols; // sorted by address
-std::atomic<long> destructor{0}, null_conversion{0};
+std::atomic<long> destructor{0}, null_conversion{0}, initializer_list{0};
 
 int main_program_bias(dl_phdr_info *info, std::size_t, void *out) {
     *static_cast<std::uintptr_t *>(out) = info->dlpi_addr; // the first object is the program itself
@@ -134,7 +139,11 @@ bool converts_null(const char *n) noexcept {
     return false;
 }
 
-// Is the allocation about to be failed one of the two kinds above?
+bool is_initializer_list_constructor(const char *n) noexcept {
+    return std::strstr(n, "10basic_jsonI") && (std::strstr(n, "C1ESt16initializer_listI") || std::strstr(n, "C2ESt16initializer_listI"));
+}
+
+// Is the allocation about to be failed one of the kinds above?
 bool must_spare() noexcept {
     void *frames[128];
     int n = backtrace(frames, 128);
@@ -157,6 +166,16 @@ bool must_spare() noexcept {
     if (i < k && converts_null(chain[i]) && i > 0) {
         null_conversion.fetch_add(1);
         return true;
+    }
+    // The initializer-list constructor filling an object it has already allocated
+    // (anything but creating the container itself).
+    for (int j = 0; j < k; ++j) {
+        if (!is_initializer_list_constructor(chain[j])) continue;
+        const char *callee = j > 0 ? chain[j - 1] : nullptr;
+        if (!callee || (!std::strstr(callee, "10json_valueC") && !std::strstr(callee, "6createI"))) {
+            initializer_list.fetch_add(1);
+            return true;
+        }
     }
     return false;
 }
@@ -852,9 +871,9 @@ int main(int argc, char **argv) {
     scenario(w);
     std::printf("fail the k-th allocation: %ld allocation points over %ld steps; %ld runs returned CLM_E_NO_MEMORY, "
                 "%ld absorbed the failure with the exact result, %ld spared (nlohmann/json: %ld in a destructor, "
-                "%ld in a null-to-container conversion)\n",
+                "%ld in a null-to-container conversion, %ld in an initializer-list object)\n",
                 total.points, total.steps, total.no_memory, total.absorbed, total.spared, spare::destructor.load(),
-                spare::null_conversion.load());
+                spare::null_conversion.load(), spare::initializer_list.load());
     std::fflush(stdout);
 
     sticky_pass = true;

@@ -19,7 +19,8 @@
 //   clm_<function>             "args": the function's parameters by name; absent ones take
 //                              a valid default, null is NULL. Handles name fixtures:
 //                              model "sales6" (any preset id), portfolio "fixture" /
-//                              "empty" / "sales6", policy "seeds", builder {"id","version","ops"}.
+//                              "empty" / "sales6", policy "seeds" or a .json file of this
+//                              folder, builder {"id","version","ops"}.
 // Strings are JSON strings, {"hex": "ff fe"} for raw bytes; numbers may be
 // strings ("1e400", "nan", "inf") for what JSON cannot hold.
 //
@@ -223,8 +224,10 @@ private:
     clm_policy *policy() {
         const char *id = str("policy", "seeds");
         if (!id) return nullptr;
+        // A preset id, or a policy file of this folder.
+        std::string path = std::string(id).size() > 5 && std::string(id).rfind(".json") == std::strlen(id) - 5 ? dir_ + "/" + id : id;
         clm_policy *p = nullptr;
-        if (clm_policy_load(&p, id) != CLM_OK) fail(std::string("fixture: policy ") + id);
+        if (clm_policy_load(&p, path.c_str()) != CLM_OK) fail("fixture: policy " + path + ": " + clm_last_error());
         policies_.push_back(p);
         return p;
     }

@@ -255,3 +255,77 @@ TEST_CASE("migration moves customers to a new model version through its map", "[
     CHECK(p.model_at(0).stage_at(p.position_as_of(0, 0, end_of_day(day("2024-01-02"))).stage).id == "prospect");
     p.apply(stage_ev("a", "2024-02-01", "won"));
 }
+
+TEST_CASE("move() by indexes checks and journals exactly like apply() by names", "[portfolio][move]") {
+    portfolio by_name, by_index;
+    for (portfolio *p : {&by_name, &by_index}) {
+        p->add_model(model_from_json(guarded_model));
+        p->apply(stage_ev("k", "2024-03-01", "a"));
+    }
+    const model &m = by_index.model_at(0);
+    const event_index go = *m.find_event("go"), win = *m.find_event("win");
+    const std::uint32_t k = by_index.customer_index("k");
+
+    // Refused moves: the same exception and message as by name, and nothing changes.
+    auto message_of = [](auto &&f) -> std::string {
+        try {
+            f();
+        } catch (const error &e) {
+            return e.what();
+        }
+        return "(no error)";
+    };
+    auto go_ev = other("k", "2024-03-02", event_type::event, "go");
+    CHECK(message_of([&] { by_index.move(k, 0, go, day("2024-03-02")); }) == message_of([&] { by_name.apply(go_ev); }));
+    CHECK_THAT(message_of([&] { by_index.move(k, 0, go, day("2024-03-02")); }), Catch::Contains("min_days 3"));
+    CHECK_THAT(message_of([&] { by_index.move(k, 0, win, day("2024-03-09")); }), Catch::Contains("has no transition on 'win'"));
+    CHECK_THAT(message_of([&] { by_index.move(k, 0, go, day("2024-02-01")); }), Catch::Contains("older than the customer's last event"));
+    CHECK_THROWS_AS(by_index.move(7, 0, go, day("2024-03-09")), not_found);
+    CHECK_THROWS_AS(by_index.move(k, 1, go, day("2024-03-09")), not_found);
+    CHECK_THROWS_AS(by_index.move(k, 0, event_index(99), day("2024-03-09")), not_found);
+    CHECK(by_index.journal().size() == 1);
+    CHECK(by_index.position(k, 0).stage == *m.find_stage("a"));
+
+    // 'b' requires the brief; with it, the move lands in both the same way.
+    for (portfolio *p : {&by_name, &by_index}) p->apply(other("k", "2024-03-05", event_type::check, "brief"));
+    by_index.move(k, 0, go, day("2024-03-06"));
+    by_name.apply(other("k", "2024-03-06", event_type::event, "go"));
+    CHECK(export_event_log(by_index) == export_event_log(by_name));
+    CHECK(by_index.position(k, 0).stage == *m.find_stage("b"));
+    CHECK(by_index.position(k, 0).entered == day("2024-03-06"));
+    CHECK(by_index.position(k, 0).moves == 2);
+
+    // A customer not yet in the model cannot be moved by an event.
+    portfolio two;
+    two.add_model(model_from_json(guarded_model));
+    two.add_model(load_preset("buttle5"));
+    two.apply(stage_ev("z", "2024-03-01", "awareness", "buttle5"));
+    CHECK_THAT(message_of([&] { two.move(0, 0, go, day("2024-03-09")); }), Catch::Contains("is not in model 'g'"));
+}
+
+TEST_CASE("event details are found after a rollback drops some of them", "[portfolio][details]") {
+    portfolio p;
+    p.add_model(load_preset("buttle5"));
+    auto contact = other("a", "2024-01-02", event_type::contact, "");
+    contact.manager = "Ann";
+    p.apply(stage_ev("a", "2024-01-01", "awareness"));
+    p.apply(contact);
+    // A failed batch whose first event had details leaves no trace of them.
+    auto buy = other("a", "2024-01-03", event_type::purchase, "plan");
+    buy.amount = 12.5;
+    CHECK_THROWS(p.apply_batch({buy, stage_ev("a", "2024-01-04", "nowhere")}, false));
+    REQUIRE(p.journal().size() == 2);
+    CHECK(p.detail_of(p.journal()[0]) == nullptr);
+    REQUIRE(p.detail_of(p.journal()[1]) != nullptr);
+    CHECK(p.text(p.detail_of(p.journal()[1])->manager) == "Ann");
+    // The next event with details gets its own, not the rolled-back one.
+    auto buy2 = other("a", "2024-01-05", event_type::purchase, "plan");
+    buy2.amount = 7;
+    p.apply(buy2);
+    p.apply(other("a", "2024-01-06", event_type::tag, "vip"));
+    REQUIRE(p.detail_of(std::uint32_t(2)) != nullptr);
+    CHECK(p.detail_of(std::uint32_t(2))->amount == 7);
+    CHECK(p.detail_of(std::uint32_t(3)) == nullptr);
+    const journal_event copy = p.journal()[2];
+    CHECK(p.detail_of(copy) == nullptr); // only elements of journal() can be looked up
+}
