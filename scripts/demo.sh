@@ -15,7 +15,17 @@ step() { printf '\n\033[1m== %s ==\033[0m\n' "$*"; }
 step "Building clm (log: build/build.log)"
 mkdir -p "$root/build"
 cmake -S "$root" -B "$root/build" -DCMAKE_BUILD_TYPE=RelWithDebInfo > "$root/build/build.log" 2>&1 || { cat "$root/build/build.log"; exit 1; }
-cmake --build "$root/build" -j "$jobs" --target clm clm_cli >> "$root/build/build.log" 2>&1 || { cat "$root/build/build.log"; exit 1; }
+# The build's "[ NN%]" lines drive a progress bar; everything goes to the log.
+{ cmake --build "$root/build" -j "$jobs" --target clm clm_cli 2>&1; echo "clm-build-exit:$?"; } |
+    awk -v logfile="$root/build/build.log" '
+        { print >> logfile }
+        /^clm-build-exit:/ { code = substr($0, 16) + 0; next }
+        /^\[ *[0-9]+%\]/ {
+            p = substr($0, 2, index($0, "%") - 2) + 0
+            bar = ""; for (i = 0; i < 40; i++) bar = bar (i < p * 40 / 100 ? "#" : ".")
+            printf "\r  [%s] %3d%%", bar, p > "/dev/stderr"
+        }
+        END { printf "\n" > "/dev/stderr"; exit code }' || { cat "$root/build/build.log"; exit 1; }
 clm="$root/build/clm"
 model="$root/examples/data/crm-pipeline.json"
 mkdir -p "$out"
