@@ -41,12 +41,18 @@ public:
     /// into the text, quoted ones into the reader's storage, valid until the
     /// next call. False at the end of the input; throws like the other next().
     bool next(std::vector<std::string_view> &fields) {
-        fields.clear();
         quoted_.clear();
+        return next(fields, quoted_);
+    }
+
+    /// next() as views, with the quoted fields (the only ones that are not
+    /// slices of the text) appended to `keep`: they stay valid as long as it does.
+    bool next(std::vector<std::string_view> &fields, std::deque<std::string> &keep) {
+        fields.clear();
         auto put = [&](std::string_view v, bool temporary) {
             if (temporary) {
-                quoted_.emplace_back(v);
-                v = quoted_.back();
+                keep.emplace_back(v);
+                v = keep.back();
             }
             fields.push_back(v);
         };

@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <array>
 #include <cstring>
+#include <deque>
 #include <numeric>
 
 namespace clm {
@@ -29,10 +30,19 @@ struct import_result {
     std::vector<portfolio::rejection> rejected; ///< Skipped rows with reasons (skip_bad only); index = row's line.
 };
 
-/// Parses an event-log CSV into events, in file order; throws input_error
-/// (CLM_E_PARSE) listing every malformed row (file, line, column name, customer id).
-/// `lines` receives each event's line number.
-inline std::vector<event_input> parse_event_log(std::string_view text, const std::string &file, std::vector<int> *lines = nullptr) {
+/// An event log parsed without copying its text: events that view the text
+/// they were parsed from (and `quoted`, for fields that had to be unquoted).
+struct parsed_event_log {
+    std::vector<event_view> events;   ///< In file order.
+    std::vector<int> lines;           ///< The line each event starts on.
+    std::deque<std::string> quoted;   ///< The unquoted text of quoted fields (never moves).
+};
+
+/// Parses an event-log CSV into views of `text`, which must outlive the result;
+/// throws input_error (CLM_E_PARSE) listing every malformed row (file, line,
+/// column name, customer id).
+inline parsed_event_log parse_event_log_views(std::string_view text, const std::string &file) {
+    parsed_event_log out;
     csv_reader reader(text, file);
     std::vector<std::string> row;
     std::vector<diagnostic> problems;
@@ -55,16 +65,15 @@ inline std::vector<event_input> parse_event_log(std::string_view text, const std
     if (!problems.empty()) throw input_error(CLM_E_PARSE, std::move(problems));
     const std::size_t width = row.size();
 
-    std::vector<event_input> events;
     {
-        // Room for every line (an upper bound on the rows), so that events never move while growing.
+        // Room for every line (an upper bound on the rows).
         std::size_t newlines = 0;
         for (const char *q = text.data(), *e = q + text.size(); (q = static_cast<const char *>(std::memchr(q, '\n', std::size_t(e - q)))) != nullptr; ++q) ++newlines;
-        events.reserve(newlines + 1);
-        if (lines) lines->reserve(lines->size() + newlines + 1);
+        out.events.reserve(newlines + 1);
+        out.lines.reserve(newlines + 1);
     }
     std::vector<std::string_view> cells; // a row's fields, viewed in the text (no copy)
-    while (reader.next(cells)) {
+    while (reader.next(cells, out.quoted)) {
         int line = reader.line();
         if (cells.size() == 1 && cells[0].empty()) continue; // blank line
         auto field = [&](std::size_t k) -> std::string_view {
@@ -83,19 +92,18 @@ inline std::vector<event_input> parse_event_log(std::string_view text, const std
             problems.push_back({file, line, 0, "expected " + std::to_string(width) + " fields, found " + std::to_string(cells.size()) + who()});
             continue;
         }
-        event_input &ev = events.emplace_back(); // built in place
+        event_view &ev = out.events.emplace_back(); // built in place
         ev.customer_id = field(0);
         if (ev.customer_id.empty()) bad(0, "customer id is empty");
         if (auto t = parse_timestamp(field(1))) ev.time = *t;
         else bad(1, "'" + std::string(field(1)) + "' is not a valid date (YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS)");
         if (auto ty = parse_event_type(field(2))) ev.type = *ty;
         else bad(2, "unknown type '" + std::string(field(2)) + "' (stage, event, contact, document, document_done, purchase, next_step, attribute, tag, untag, class, score, manager, check)");
-        // (The event's strings start empty: empty fields need no assignment.)
-        if (!field(3).empty()) ev.value = field(3);
-        if (!field(4).empty()) ev.model = field(4);
+        ev.value = field(3);
+        ev.model = field(4);
         if (auto ch = parse_channel(field(5))) ev.via = *ch;
         else bad(5, "unknown channel '" + std::string(field(5)) + "' (messenger, email, call, online_meeting, meeting, other)");
-        if (!field(6).empty()) ev.manager = field(6);
+        ev.manager = field(6);
         if (!field(7).empty()) {
             char *end = nullptr;
             const std::string amount(field(7));
@@ -103,21 +111,46 @@ inline std::vector<event_input> parse_event_log(std::string_view text, const std
             if (*end != '\0' || !std::isfinite(v)) bad(7, "'" + amount + "' is not a number");
             else ev.amount = v;
         }
-        if (!field(8).empty()) ev.reason = field(8);
+        ev.reason = field(8);
         if (!field(9).empty()) {
             if (auto t = parse_timestamp(field(9))) ev.due = *t;
             else bad(9, "'" + std::string(field(9)) + "' is not a valid date");
         }
-        if (!field(10).empty()) ev.note = field(10);
+        ev.note = field(10);
         // Malformed text is a parse error of its row and column, like a bad date; so is
         // a NUL byte, which no C string (and so no C ABI call) could give back.
         for (std::size_t k : {0, 3, 4, 6, 8, 10}) {
             if (!valid_utf8(field(k))) bad(k, "text is not valid UTF-8");
             else if (field(k).find('\0') != std::string::npos) bad(k, "text contains a NUL byte");
         }
-        if (lines) lines->push_back(line);
+        out.lines.push_back(line);
     }
     if (!problems.empty()) throw input_error(CLM_E_PARSE, std::move(problems));
+    return out;
+}
+
+/// Parses an event-log CSV into events, in file order; throws input_error
+/// (CLM_E_PARSE) listing every malformed row (file, line, column name, customer id).
+/// `lines` receives each event's line number.
+inline std::vector<event_input> parse_event_log(std::string_view text, const std::string &file, std::vector<int> *lines = nullptr) {
+    parsed_event_log parsed = parse_event_log_views(text, file);
+    std::vector<event_input> events(parsed.events.size());
+    for (std::size_t i = 0; i < events.size(); ++i) {
+        const event_view &v = parsed.events[i];
+        event_input &e = events[i];
+        e.customer_id = v.customer_id;
+        e.time = v.time;
+        e.type = v.type;
+        e.value = v.value;
+        e.model = v.model;
+        e.via = v.via;
+        e.manager = v.manager;
+        e.amount = v.amount;
+        e.reason = v.reason;
+        e.due = v.due;
+        e.note = v.note;
+    }
+    if (lines) lines->insert(lines->end(), parsed.lines.begin(), parsed.lines.end());
     return events;
 }
 
@@ -128,47 +161,29 @@ inline std::vector<event_input> parse_event_log(std::string_view text, const std
 /// permanent; if it throws, the import is rolled back.
 inline import_result import_event_log(portfolio &p, std::string_view text, const std::string &file, bool skip_bad = false,
                                       const std::function<void(const import_result &)> &finish = {}) {
-    std::vector<int> lines;
-    auto events = parse_event_log(text, file, &lines);
+    const parsed_event_log parsed = parse_event_log_views(text, file);
+    const auto &events = parsed.events;
+    const auto &lines = parsed.lines;
     // Stable by time: sort (time, row) pairs, which are all distinct, rather than
-    // rows through the events (a cache miss per comparison).
-    std::vector<std::pair<timestamp, std::size_t>> by_time(events.size());
-    for (std::size_t i = 0; i < events.size(); ++i) by_time[i] = {events[i].time, i};
-    const bool in_order = std::is_sorted(by_time.begin(), by_time.end());
-    if (!in_order) std::sort(by_time.begin(), by_time.end());
-    std::vector<std::size_t> order(events.size());
-    for (std::size_t i = 0; i < events.size(); ++i) order[i] = by_time[i].second;
-    std::vector<std::pair<timestamp, std::size_t>>().swap(by_time);
-    if (!in_order) {
-        // Put the events in that order in place (no second copy of every event):
-        // follow each cycle of the permutation, moving every event once.
-        std::vector<bool> placed(events.size());
-        for (std::size_t i = 0; i < events.size(); ++i) {
-            if (placed[i]) continue;
-            placed[i] = true;
-            if (order[i] == i) continue;
-            event_input first = std::move(events[i]);
-            std::size_t j = i;
-            for (std::size_t k = order[j]; k != i; j = k, k = order[j]) {
-                events[j] = std::move(events[k]);
-                placed[k] = true;
-            }
-            events[j] = std::move(first);
-        }
-    }
-    std::vector<event_input> sorted;
-    sorted.swap(events);
+    // rows through the events (a cache miss per comparison); then apply the rows
+    // in that order where they lie, moving none.
+    std::vector<std::pair<timestamp, std::uint32_t>> by_time(events.size());
+    if (events.size() >= 0xFFFFFFFFu) throw invalid_argument(file + ": too many rows in one event log");
+    for (std::size_t i = 0; i < events.size(); ++i) by_time[i] = {events[i].time, std::uint32_t(i)};
+    if (!std::is_sorted(by_time.begin(), by_time.end())) std::sort(by_time.begin(), by_time.end());
     std::string name = file.empty() ? std::string("<input>") : file;
-    auto where = [&](std::size_t i) { return name + ":" + std::to_string(lines[order[i]]); };
+    auto where = [&](std::size_t i) { return name + ":" + std::to_string(lines[by_time[i].second]); };
     import_result r;
-    r.rows = sorted.size();
-    p.apply_batch(sorted, skip_bad, where, [&](std::vector<portfolio::rejection> &rejected) {
-        for (auto &rej : rejected) rej.index = std::size_t(lines[order[rej.index]]);
-        std::sort(rejected.begin(), rejected.end(), [](const auto &a, const auto &b) { return a.index < b.index; });
-        r.rejected = rejected;
-        r.applied = r.rows - r.rejected.size();
-        if (finish) finish(r);
-    });
+    r.rows = events.size();
+    p.apply_each(
+        events.size(), [&](std::size_t i) -> const event_view & { return events[by_time[i].second]; }, skip_bad, where,
+        [&](std::vector<portfolio::rejection> &rejected) {
+            for (auto &rej : rejected) rej.index = std::size_t(lines[by_time[rej.index].second]);
+            std::sort(rejected.begin(), rejected.end(), [](const auto &a, const auto &b) { return a.index < b.index; });
+            r.rejected = rejected;
+            r.applied = r.rows - r.rejected.size();
+            if (finish) finish(r);
+        });
     return r;
 }
 

@@ -39,6 +39,27 @@ struct event_input {
     std::string note;              ///< Free note; for next_step, the product.
 };
 
+/// The same event viewing text it does not own (a row of a buffer being
+/// imported): what apply() reads. The text must outlive the call.
+struct event_view {
+    std::string_view customer_id;  ///< Required.
+    timestamp time = 0;            ///< Required.
+    event_type type = event_type::stage; ///< Required.
+    std::string_view value;        ///< Required for most types.
+    std::string_view model;        ///< Model id; needed for stage/event when the portfolio has several.
+    channel via = channel::none;   ///< Contact channel.
+    std::string_view manager;      ///< Manager.
+    std::optional<double> amount;  ///< Purchase amount.
+    std::string_view reason;       ///< Reason (loss, dissolution).
+    std::optional<timestamp> due;  ///< Due / expiry date.
+    std::string_view note;         ///< Free note; for next_step, the product.
+
+    /// A view of `e` (valid while `e` is unchanged).
+    static event_view of(const event_input &e) noexcept {
+        return {e.customer_id, e.time, e.type, e.value, e.model, e.via, e.manager, e.amount, e.reason, e.due, e.note};
+    }
+};
+
 /// What a guard predicate sees.
 struct guard_context {
     std::string_view customer_id; ///< The customer moving.
@@ -218,7 +239,9 @@ public:
     /// error nothing changes. Throws invalid_argument, not_found,
     /// illegal_transition or guard_failed with a message naming the customer,
     /// the stages and the guard.
-    void apply(const event_input &ev) {
+    void apply(const event_input &ev) { apply(event_view::of(ev)); }
+    /// apply() for an event that views its text.
+    void apply(const event_view &ev) {
         undo u(*this);
         apply_unguarded(ev, u);
         u.commit();
@@ -290,12 +313,22 @@ public:
     std::vector<rejection> apply_batch(const std::vector<event_input> &events, bool skip_bad,
                                        const std::function<std::string(std::size_t)> &where = {},
                                        const batch_finisher &finish = {}) {
+        return apply_each(events.size(), [&](std::size_t i) { return event_view::of(events[i]); }, skip_bad, where, finish);
+    }
+
+    /// apply_batch() over `n` events that `get(i)` returns (an event_view, or
+    /// anything that converts to one) in the order i = 0 .. n-1: a batch
+    /// applied straight from the caller's own storage, in any order it likes.
+    template <class Get>
+    std::vector<rejection> apply_each(std::size_t n, Get get, bool skip_bad, const std::function<std::string(std::size_t)> &where = {},
+                                      const batch_finisher &finish = {}) {
         std::vector<rejection> rejected;
         undo batch(*this);
-        for (std::size_t i = 0; i < events.size(); ++i) {
+        for (std::size_t i = 0; i < n; ++i) {
+            const event_view ev = get(i);
             if (!skip_bad) {
                 try {
-                    apply_unguarded(events[i], batch);
+                    apply_unguarded(ev, batch);
                 } catch (const error &e) {
                     if (!where) throw;
                     rethrow_with(e, where(i));
@@ -304,7 +337,7 @@ public:
             }
             undo one(*this, &batch);
             try {
-                apply_unguarded(events[i], one);
+                apply_unguarded(ev, one);
                 one.commit_into(batch);
             } catch (const error &e) {
                 rejected.push_back({i, e.code(), where ? where(i) + ": " + e.what() : e.what()});
@@ -510,7 +543,7 @@ private:
     }
 
     // The customer `existing` (saving its state before it changes), or a new customer `id`.
-    std::uint32_t customer_for(const std::string &id, std::optional<std::uint32_t> existing, undo &u) {
+    std::uint32_t customer_for(std::string_view id, std::optional<std::uint32_t> existing, undo &u) {
         if (existing) {
             u.save(*existing);
             return *existing;
@@ -526,11 +559,11 @@ private:
         return std::uint32_t(customers_.size() - 1);
     }
 
-    std::size_t slot_for(const event_input &ev) const {
+    std::size_t slot_for(const event_view &ev) const {
         if (!ev.model.empty()) return model_slot(ev.model);
         if (models_.size() == 1) return 0;
-        if (models_.empty()) throw not_found("customer '" + ev.customer_id + "': the portfolio has no model for a " + to_string(ev.type) + " event");
-        throw invalid_argument("customer '" + ev.customer_id + "': the portfolio has several models, so a " +
+        if (models_.empty()) throw not_found("customer '" + std::string(ev.customer_id) + "': the portfolio has no model for a " + to_string(ev.type) + " event");
+        throw invalid_argument("customer '" + std::string(ev.customer_id) + "': the portfolio has several models, so a " +
                                to_string(ev.type) + " event must name its model");
     }
 
@@ -585,25 +618,25 @@ private:
                                (tr.reasons.empty() ? std::string() : " (e.g. '" + tr.reasons.front() + "')"));
     }
 
-    void apply_unguarded(const event_input &ev, undo &u) {
+    void apply_unguarded(const event_view &ev, undo &u) {
         if (ev.customer_id.empty()) throw invalid_argument("an event needs a customer id");
-        for (const std::string *s : {&ev.customer_id, &ev.value, &ev.model, &ev.manager, &ev.reason, &ev.note})
-            if (!valid_utf8(*s))
-                throw invalid_argument("customer '" + (valid_utf8(ev.customer_id) ? ev.customer_id : std::string("(invalid UTF-8)")) +
+        for (std::string_view s : {ev.customer_id, ev.value, ev.model, ev.manager, ev.reason, ev.note})
+            if (!valid_utf8(s))
+                throw invalid_argument("customer '" + (valid_utf8(ev.customer_id) ? std::string(ev.customer_id) : std::string("(invalid UTF-8)")) +
                                        "': event text is not valid UTF-8");
         bool needs_value = ev.type != event_type::contact && ev.type != event_type::next_step;
         if (needs_value && ev.value.empty())
-            throw invalid_argument("customer '" + ev.customer_id + "': a " + to_string(ev.type) + " event needs a value");
+            throw invalid_argument("customer '" + std::string(ev.customer_id) + "': a " + to_string(ev.type) + " event needs a value");
         if (ev.type == event_type::purchase && ev.amount && !std::isfinite(*ev.amount))
-            throw invalid_argument("customer '" + ev.customer_id + "': purchase amount must be a finite number");
+            throw invalid_argument("customer '" + std::string(ev.customer_id) + "': purchase amount must be a finite number");
         if ((ev.type == event_type::attribute || ev.type == event_type::score) && ev.value.find('=') == std::string::npos)
-            throw invalid_argument("customer '" + ev.customer_id + "': a " + to_string(ev.type) + " event's value must be key=value, got '" + ev.value + "'");
+            throw invalid_argument("customer '" + std::string(ev.customer_id) + "': a " + to_string(ev.type) + " event's value must be key=value, got '" + std::string(ev.value) + "'");
         if (ev.type == event_type::score) {
-            std::string num = ev.value.substr(ev.value.find('=') + 1);
+            std::string num(ev.value.substr(ev.value.find('=') + 1));
             char *end = nullptr;
             double v = std::strtod(num.c_str(), &end);
             if (num.empty() || *end != '\0' || !std::isfinite(v))
-                throw invalid_argument("customer '" + ev.customer_id + "': score '" + ev.value + "' needs a number after '='");
+                throw invalid_argument("customer '" + std::string(ev.customer_id) + "': score '" + std::string(ev.value) + "' needs a number after '='");
         }
 
         std::size_t m = 0;
@@ -611,7 +644,7 @@ private:
         bool is_move = ev.type == event_type::stage || ev.type == event_type::event;
         std::optional<std::uint32_t> existing = find_customer(ev.customer_id);
         if (existing && customers_[*existing].last_event != none32 && ev.time < customers_[*existing].last_time)
-            throw invalid_argument("customer '" + ev.customer_id + "': event at " + format_timestamp(ev.time) +
+            throw invalid_argument("customer '" + std::string(ev.customer_id) + "': event at " + format_timestamp(ev.time) +
                                    " is older than the customer's last event at " + format_timestamp(customers_[*existing].last_time) +
                                    "; apply a customer's events in time order");
         if (is_move) {
@@ -620,21 +653,21 @@ private:
             membership cur = existing ? positions_[m][*existing] : membership{};
             if (ev.type == event_type::stage) {
                 auto s = mdl.find_stage(ev.value);
-                if (!s) throw not_found("customer '" + ev.customer_id + "': model '" + mdl.id() + "' has no stage '" + ev.value + "'");
+                if (!s) throw not_found("customer '" + std::string(ev.customer_id) + "': model '" + mdl.id() + "' has no stage '" + std::string(ev.value) + "'");
                 to = *s;
             } else {
                 if (cur.stage == no_stage)
-                    throw illegal_transition("customer '" + ev.customer_id + "' is not in model '" + mdl.id() + "', so event '" + ev.value + "' cannot move them");
+                    throw illegal_transition("customer '" + std::string(ev.customer_id) + "' is not in model '" + mdl.id() + "', so event '" + std::string(ev.value) + "' cannot move them");
                 auto e = mdl.find_event(ev.value);
-                if (!e) throw not_found("customer '" + ev.customer_id + "': model '" + mdl.id() + "' has no event '" + ev.value + "'");
+                if (!e) throw not_found("customer '" + std::string(ev.customer_id) + "': model '" + mdl.id() + "' has no event '" + std::string(ev.value) + "'");
                 to = mdl.next(cur.stage, *e);
                 if (to == no_stage)
-                    throw illegal_transition("customer '" + ev.customer_id + "' in model '" + mdl.id() + "': stage '" + mdl.stage_at(cur.stage).id + "' has no transition on '" + ev.value + "'");
+                    throw illegal_transition("customer '" + std::string(ev.customer_id) + "' in model '" + mdl.id() + "': stage '" + mdl.stage_at(cur.stage).id + "' has no transition on '" + std::string(ev.value) + "'");
             }
             if (cur.stage != no_stage && cur.stage != to) {
                 auto t = mdl.transition_between(cur.stage, to);
                 if (t == no_transition)
-                    throw illegal_transition("customer '" + ev.customer_id + "' in model '" + mdl.id() + "': no transition from '" +
+                    throw illegal_transition("customer '" + std::string(ev.customer_id) + "' in model '" + mdl.id() + "': no transition from '" +
                                              mdl.stage_at(cur.stage).id + "' to '" + mdl.stage_at(to).id + "'");
                 if (!replaying_) check_move(*existing, ev.customer_id, ev.time, ev.reason, m, cur.stage, to, t, cur.entered);
             }
