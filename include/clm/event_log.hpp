@@ -123,6 +123,7 @@ inline parsed_event_log parse_event_log_views(std::string_view text, const std::
             if (!valid_utf8(field(k))) bad(k, "text is not valid UTF-8");
             else if (field(k).find('\0') != std::string::npos) bad(k, "text contains a NUL byte");
         }
+        ev.text_checked = true; // (a row with a problem is never applied: the parse throws)
         out.lines.push_back(line);
     }
     if (!problems.empty()) throw input_error(CLM_E_PARSE, std::move(problems));

@@ -201,6 +201,12 @@ public:
         return by_target_[std::size_t(from) * stage_count() + to];
     }
 
+    /// True when the move `from` -> `to` has a transition with nothing to check:
+    /// no guard, no required reason, no entry requirement of `to`. A table lookup.
+    bool move_unchecked(stage_index from, stage_index to) const noexcept {
+        return unchecked_[std::size_t(from) * stage_count() + to] != 0;
+    }
+
     /// The ideal path through the model (for funnel conversion), stage by stage.
     const std::vector<stage_index> &main_path() const noexcept { return main_path_; }
     /// Stage renames from older versions.
@@ -248,6 +254,7 @@ private:
     std::vector<stage_index> next_;          // [from * events + event] -> to
     std::vector<std::uint16_t> by_event_;    // [from * events + event] -> transition
     std::vector<std::uint16_t> by_target_;   // [from * stages + to] -> first transition
+    std::vector<std::uint8_t> unchecked_;    // [from * stages + to] -> 1: that transition has nothing to check
     std::vector<stage_index> main_path_;
     std::vector<migration> migrations_;
     stage_index initial_ = 0;

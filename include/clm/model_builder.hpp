@@ -310,6 +310,13 @@ private:
             auto &bt = m->by_target_[t.from * ns + t.to];
             if (bt == no_transition) bt = std::uint16_t(i);
         }
+        m->unchecked_.assign(ns * ns, 0);
+        for (std::size_t k = 0; k < ns * ns; ++k) {
+            const std::uint16_t bt = m->by_target_[k];
+            if (bt == no_transition) continue;
+            const auto &t = m->transitions_[bt];
+            m->unchecked_[k] = t.guards.empty() && !t.reason_required && stages_[t.to].requirements.empty();
+        }
     }
 
     // Records every stage a BFS reaches.

@@ -53,6 +53,9 @@ struct event_view {
     std::string_view reason;       ///< Reason (loss, dissolution).
     std::optional<timestamp> due;  ///< Due / expiry date.
     std::string_view note;         ///< Free note; for next_step, the product.
+    /// True when the caller has already checked that every text field is valid
+    /// UTF-8 (the event-log parser does): apply() skips its own check.
+    bool text_checked = false;
 
     /// A view of `e` (valid while `e` is unchanged).
     static event_view of(const event_input &e) noexcept {
@@ -272,19 +275,18 @@ public:
         if (to == no_stage)
             throw illegal_transition("customer '" + customer_id(c) + "' in model '" + mdl.id() + "': stage '" +
                                      mdl.stage_at(pos.stage).id + "' has no transition on '" + mdl.event_name(e) + "'");
-        if (to != pos.stage && !replaying_) {
-            const std::uint16_t tr = mdl.transition_between(pos.stage, to);
-            if (!mdl.transition_at(tr).guards.empty() || !mdl.stage_at(to).requirements.empty() || mdl.transition_at(tr).reason_required)
-                check_move(c, customer_id(c), t, {}, m, pos.stage, to, tr, pos.entered);
-        }
-        journal_event je;
+        if (to != pos.stage && !replaying_ && !mdl.move_unchecked(pos.stage, to))
+            check_move(c, customer_id(c), t, {}, m, pos.stage, to, mdl.transition_between(pos.stage, to), pos.entered);
+        // Built in place (the only step that can fail, on memory, before anything
+        // has changed): a record assembled on the stack and copied would be
+        // read back before its field stores land (a store-forwarding stall).
+        journal_event &je = journal_.emplace_back();
         je.time = t;
         je.customer = c;
         je.type = event_type::stage;
         je.value = std::uint32_t(to);
         je.model = std::uint16_t(m);
         je.prev = st.last_event;
-        journal_.push_back(je); // the only step that can fail (memory): nothing has changed before it
         st.last_event = std::uint32_t(journal_.size() - 1);
         st.last_time = t;
         if (pos.stage != to) {
@@ -620,10 +622,11 @@ private:
 
     void apply_unguarded(const event_view &ev, undo &u) {
         if (ev.customer_id.empty()) throw invalid_argument("an event needs a customer id");
-        for (std::string_view s : {ev.customer_id, ev.value, ev.model, ev.manager, ev.reason, ev.note})
-            if (!valid_utf8(s))
-                throw invalid_argument("customer '" + (valid_utf8(ev.customer_id) ? std::string(ev.customer_id) : std::string("(invalid UTF-8)")) +
-                                       "': event text is not valid UTF-8");
+        if (!ev.text_checked)
+            for (std::string_view s : {ev.customer_id, ev.value, ev.model, ev.manager, ev.reason, ev.note})
+                if (!valid_utf8(s))
+                    throw invalid_argument("customer '" + (valid_utf8(ev.customer_id) ? std::string(ev.customer_id) : std::string("(invalid UTF-8)")) +
+                                           "': event text is not valid UTF-8");
         bool needs_value = ev.type != event_type::contact && ev.type != event_type::next_step;
         if (needs_value && ev.value.empty())
             throw invalid_argument("customer '" + std::string(ev.customer_id) + "': a " + to_string(ev.type) + " event needs a value");
