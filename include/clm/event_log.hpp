@@ -172,12 +172,28 @@ inline import_result import_event_log(portfolio &p, std::string_view text, const
     if (events.size() >= 0xFFFFFFFFu) throw invalid_argument(file + ": too many rows in one event log");
     for (std::size_t i = 0; i < events.size(); ++i) by_time[i] = {events[i].time, std::uint32_t(i)};
     if (!std::is_sorted(by_time.begin(), by_time.end())) std::sort(by_time.begin(), by_time.end());
+    // Rows of one customer often come together in a file (an export per
+    // customer): such a run shares one memo of the customer's index, so that
+    // only its first row applied looks the id up (in time order, the lookups
+    // would miss the caches).
+    std::vector<std::uint32_t> run(events.size());
+    std::uint32_t runs = 0;
+    for (std::size_t i = 0; i < events.size(); ++i)
+        run[i] = i > 0 && events[i].customer_id == events[i - 1].customer_id ? run[i - 1] : runs++;
+    std::vector<std::uint32_t> memo(runs, none32);
     std::string name = file.empty() ? std::string("<input>") : file;
     auto where = [&](std::size_t i) { return name + ":" + std::to_string(lines[by_time[i].second]); };
     import_result r;
     r.rows = events.size();
     p.apply_each(
-        events.size(), [&](std::size_t i) -> const event_view & { return events[by_time[i].second]; }, skip_bad, where,
+        events.size(),
+        [&](std::size_t i) {
+            const std::uint32_t row = by_time[i].second;
+            event_view ev = events[row];
+            ev.customer_memo = &memo[run[row]];
+            return ev;
+        },
+        skip_bad, where,
         [&](std::vector<portfolio::rejection> &rejected) {
             for (auto &rej : rejected) rej.index = std::size_t(lines[by_time[rej.index].second]);
             std::sort(rejected.begin(), rejected.end(), [](const auto &a, const auto &b) { return a.index < b.index; });

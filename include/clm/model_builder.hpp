@@ -317,6 +317,14 @@ private:
             const auto &t = m->transitions_[bt];
             m->unchecked_[k] = t.guards.empty() && !t.reason_required && stages_[t.to].requirements.empty();
         }
+        m->steps_width_ = ne;
+        m->steps_.assign(ns * ne, no_stage);
+        for (std::size_t k = 0; k < ns * ne; ++k) {
+            const stage_index to = m->next_[k];
+            if (to == no_stage) continue;
+            const std::size_t from = k / ne;
+            m->steps_[k] = std::uint32_t(to) | std::uint32_t(m->unchecked_[from * ns + to]) << 16;
+        }
     }
 
     // Records every stage a BFS reaches.
