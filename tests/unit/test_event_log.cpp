@@ -119,3 +119,42 @@ TEST_CASE("export and re-import rebuild the same journal", "[event-log]") {
     CHECK(again.snapshot(0).purchases.at(0).amount == 4821.5);
     CHECK(again.snapshot(0).stages.back().reason == "price");
 }
+
+TEST_CASE("runs of one customer's rows, applied in time order between others, reach the right customer", "[event-log]") {
+    // a's rows come together in the file (one memo of a's index) but are applied
+    // interleaved with b's; a's first row is refused, so it must not leave a
+    // memo of a customer that was never created.
+    portfolio p;
+    p.add_model(load_preset("buttle5"));
+    import_event_log(p, "customer_id,timestamp,type,value\nz,2023-12-31,stage,awareness\n", "first.csv");
+    auto r = import_event_log(p,
+                              "customer_id,timestamp,type,value\n"
+                              "a,2024-01-02,stage,nowhere\n"
+                              "a,2024-01-03,stage,awareness\n"
+                              "a,2024-01-05,tag,x\n"
+                              "b,2024-01-01,stage,awareness\n"
+                              "b,2024-01-04,tag,y\n"
+                              "z,2024-01-06,tag,w\n"
+                              "a,2024-01-07,tag,v\n",
+                              "runs.csv", true);
+    REQUIRE(r.rejected.size() == 1);
+    CHECK(r.rejected[0].index == 2);
+    REQUIRE(p.customer_count() == 3);
+    // Each customer's chain holds exactly its own events, newest first.
+    auto chain = [&](const char *id) {
+        std::string out;
+        for (std::uint32_t e = p.last_event_of(p.customer_index(id)); e != none32; e = p.journal()[e].prev) {
+            const auto &ev = p.journal()[e];
+            CHECK(ev.customer == p.customer_index(id));
+            out += ev.type == event_type::stage ? std::string("stage") : p.text(ev.value);
+            out += ' ';
+        }
+        return out;
+    };
+    CHECK(chain("a") == "v x stage ");
+    CHECK(chain("b") == "y stage ");
+    CHECK(chain("z") == "w stage ");
+    // Customers are created in time order: b (Jan 1) before a (Jan 3).
+    CHECK(p.customer_index("b") == 1);
+    CHECK(p.customer_index("a") == 2);
+}
