@@ -131,6 +131,8 @@ clm_status clm_policy_plan_week(char **out, size_t *out_len, const clm_policy *p
         require(policy, "policy");
         require(portfolio, "portfolio");
         require(manager, "manager");
+        // The name comes back in the plan's JSON, which must be valid UTF-8.
+        if (!clm::valid_utf8(manager)) throw clm::invalid_argument("manager is not valid UTF-8");
         auto day = day_arg(week, "week");
         if (!(hours >= 0) || hours > 168) throw clm::invalid_argument("hours must be 0 (the policy's) or in (0, 168]");
         clm::compiled_policy cp(policy->ptr, portfolio->p);

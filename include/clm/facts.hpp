@@ -54,6 +54,15 @@ struct customer_facts {
     bool has_next_step = false;    ///< A next step is planned.
     std::int64_t next_step_days_to_due = no_days; ///< Days until the next step (negative: overdue).
     std::vector<purchase_fact> purchases; ///< Purchases up to the date.
+    std::vector<string_id> items;  ///< Checklist items and documents recorded (check, document, document_done events), unique.
+    bool reached_won = false;      ///< Reached a won-kind stage in some model on or before the date.
+
+    /// Whether checklist item or document `item` has been recorded.
+    bool has_item(string_id item) const noexcept {
+        for (auto x : items)
+            if (x == item) return true;
+        return false;
+    }
 
     /// The value of attribute `key`, or nullptr.
     const string_id *attribute(string_id key) const noexcept {
@@ -110,6 +119,8 @@ inline void collect_facts(const portfolio &p, std::uint32_t c, std::int64_t as_o
     f.has_next_step = false;
     f.next_step_days_to_due = no_days;
     f.purchases.clear();
+    f.items.clear();
+    f.reached_won = false;
 
     const timestamp end = as_of_day * seconds_per_day + seconds_per_day - 1;
     // The chain runs newest first: the first value seen for a key is the latest.
@@ -126,6 +137,7 @@ inline void collect_facts(const portfolio &p, std::uint32_t c, std::int64_t as_o
         switch (ev.type) {
         case event_type::stage: {
             stage_fact &sf = f.stages[ev.model];
+            if (!f.reached_won && p.model_at(ev.model).stage_at(stage_index(ev.value)).kind == stage_kind::won) f.reached_won = true;
             std::uint64_t bit = ev.model < 64 ? (std::uint64_t(1) << ev.model) : 0;
             if (sf.stage == no_stage) {
                 sf.stage = stage_index(ev.value);
@@ -149,6 +161,7 @@ inline void collect_facts(const portfolio &p, std::uint32_t c, std::int64_t as_o
             break;
         }
         case event_type::document: {
+            if (!f.has_item(ev.value)) f.items.push_back(ev.value);
             bool closed = false;
             for (const auto &dn : f.done)
                 if (dn.first == ev.value && dn.second >= ev_day) closed = true;
@@ -159,7 +172,10 @@ inline void collect_facts(const portfolio &p, std::uint32_t c, std::int64_t as_o
                 f.control_points.push_back({ev.value, d && d->has_due ? day_of(d->due) - as_of_day : no_days});
             break;
         }
-        case event_type::document_done: f.done.emplace_back(ev.value, ev_day); break;
+        case event_type::document_done:
+            f.done.emplace_back(ev.value, ev_day);
+            if (!f.has_item(ev.value)) f.items.push_back(ev.value);
+            break;
         case event_type::purchase: f.purchases.push_back({ev_day, d && d->has_amount ? d->amount : 0.0}); break;
         case event_type::next_step:
             if (!next_seen) {
@@ -209,6 +225,8 @@ inline void collect_facts(const portfolio &p, std::uint32_t c, std::int64_t as_o
             }
             break;
         case event_type::check:
+            if (!f.has_item(ev.value)) f.items.push_back(ev.value);
+            break;
         case event_type::event: break;
         }
     }

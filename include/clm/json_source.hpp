@@ -262,6 +262,9 @@ private:
                         cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
                     } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
                         fail("lone low surrogate in a \\u escape");
+                    } else if (cp == 0) {
+                        // Every text clm keeps must come back out through the C ABI as a C string.
+                        fail("\\u0000 in a string: text may not contain a NUL character");
                     }
                     put_utf8(out, cp);
                     break;

@@ -9,8 +9,10 @@
 ///      "managers": {"NAME": {"active_customers": N, "new_customers": N,
 ///                            "prospects_contacted": N, "products_sold": N, "contacts": N}}}
 ///
-/// `threshold` (default 0.1) and every indicator are optional. Definitions
-/// of the indicators: docs/analytics.md.
+/// `threshold` (default 0.1) and every indicator are optional. Top-level keys
+/// starting with `x-`, and `$schema` and `$comment`, are ignored, as in policy
+/// files; any other unknown key is an error. Definitions of the indicators:
+/// docs/analytics.md.
 #pragma once
 
 #include <clm/json_source.hpp>
@@ -60,7 +62,8 @@ inline period_plan plan_from_json(std::string_view text, const std::string &file
         throw input_error(CLM_E_VALIDATION, std::move(problems));
     }
     for (auto it = doc.begin(); it != doc.end(); ++it)
-        if (it.key() != "from" && it.key() != "to" && it.key() != "threshold" && it.key() != "managers")
+        if (it.key() != "from" && it.key() != "to" && it.key() != "threshold" && it.key() != "managers" && it.key() != "$comment" &&
+            it.key() != "$schema" && it.key().rfind("x-", 0) != 0)
             bad("/" + it.key(), "unknown key \"" + it.key() + "\" (from, to, threshold, managers)");
     std::optional<timestamp> from, to;
     auto date = [&](const char *key) -> std::optional<timestamp> {

@@ -20,13 +20,13 @@ enum class fact_kind : std::uint8_t {
     stage,                 ///< The stage id (is / in / not_in); param model.
     stage_kind,            ///< The stage's kind (is / in / not_in); param model.
     days_in_stage,         ///< Days in the current stage; value a number or "time_limit"; param model.
-    days_since_contact,    ///< Days since the last contact; param channel ("preferred" allowed).
+    days_since_contact,    ///< Days since the last contact (numeric ops), or whether there was one (exists / missing); param channel ("preferred" allowed).
     customer_class,        ///< JSON "class" (is / in / not_in).
     tag,                   ///< has / lacks a tag.
     attribute,             ///< An attribute (param name): ==, != (strings), numeric ops, exists, missing.
     score,                 ///< A score (param name): numeric ops.
     control_point_overdue, ///< An open control point (param kind, optional) is past due.
-    control_point_due_in,  ///< Days until the soonest open control point is due (param kind).
+    control_point_due_in,  ///< Days until the soonest open control point not yet overdue is due (param kind).
     next_step,             ///< missing / planned / overdue.
     birthday_in,           ///< Days until the birthday (attribute birthday=YYYY-MM-DD).
     anniversary_in,        ///< Days until the anniversary (attribute anniversary=YYYY-MM-DD).
@@ -35,7 +35,9 @@ enum class fact_kind : std::uint8_t {
     purchases_in,          ///< Number of purchases in the last `days` days.
     done_within,           ///< Days since a control point of `kind` was done.
     kpi_deviation,         ///< |actual - plan| / plan of KPI `name` (attributes kpi.NAME.plan, kpi.NAME.actual).
-    manager                ///< The manager (is / in / not_in).
+    manager,               ///< The manager (is / in / not_in).
+    recorded,              ///< A checklist item or document of `kind` recorded (a check, document or document_done event): exists / missing.
+    was_customer           ///< The customer has bought: reached a won-kind stage in some model, or made a purchase (op true).
 };
 
 /// Comparison operators.
@@ -54,7 +56,7 @@ struct condition {
     std::vector<std::string> strings;       ///< String operand(s).
     std::string model;                      ///< Optional model id.
     std::string name;                       ///< Attribute / score / KPI name.
-    std::string kind;                       ///< Control point kind.
+    std::string kind;                       ///< Control point kind (document or checklist item for `recorded`).
     std::string channel_name;               ///< For days_since_contact: a channel or "preferred".
     int days = 0;                           ///< Window for purchases_* facts.
 };
@@ -151,7 +153,8 @@ struct policy_reader {
             {"control_point_due_in", fact_kind::control_point_due_in}, {"next_step", fact_kind::next_step},
             {"birthday_in", fact_kind::birthday_in}, {"anniversary_in", fact_kind::anniversary_in}, {"holiday_in", fact_kind::holiday_in},
             {"purchases_declined", fact_kind::purchases_declined}, {"purchases_in", fact_kind::purchases_in},
-            {"done_within", fact_kind::done_within}, {"kpi_deviation", fact_kind::kpi_deviation}, {"manager", fact_kind::manager}};
+            {"done_within", fact_kind::done_within}, {"kpi_deviation", fact_kind::kpi_deviation}, {"manager", fact_kind::manager},
+            {"recorded", fact_kind::recorded}, {"was_customer", fact_kind::was_customer}};
         for (const auto &[n, f] : table)
             if (s == n) return f;
         return std::nullopt;
@@ -287,6 +290,11 @@ struct policy_reader {
             if (c.name.empty()) problem(p, "fact '" + fname + "' needs 'name'");
             if (allow({op_kind::eq, op_kind::ne, op_kind::lt, op_kind::le, op_kind::gt, op_kind::ge})) need_number();
             break;
+        case fact_kind::recorded:
+            if (c.kind.empty()) problem(p, "fact 'recorded' needs 'kind' (the checklist item or document)");
+            allow({op_kind::exists, op_kind::missing});
+            break;
+        case fact_kind::was_customer:
         case fact_kind::control_point_overdue:
         case fact_kind::purchases_declined:
             allow({op_kind::is_true});
@@ -304,6 +312,9 @@ struct policy_reader {
             if (allow({op_kind::eq, op_kind::ne, op_kind::lt, op_kind::le, op_kind::gt, op_kind::ge})) need_number();
             break;
         case fact_kind::days_since_contact:
+            if (c.op == op_kind::exists || c.op == op_kind::missing) break;
+            if (allow({op_kind::eq, op_kind::ne, op_kind::lt, op_kind::le, op_kind::gt, op_kind::ge, op_kind::exists, op_kind::missing})) need_number();
+            break;
         case fact_kind::control_point_due_in:
         case fact_kind::birthday_in:
         case fact_kind::anniversary_in:

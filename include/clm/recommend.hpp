@@ -19,6 +19,14 @@
 
 namespace clm {
 
+/// One fact that matched, as a recommendation keeps it (rendered to text by
+/// compiled_policy::explain()).
+struct matched_fact {
+    std::uint16_t leaf = 0;        ///< Leaf index in the compiled policy.
+    string_id subject = 0;         ///< What the fact is about, when it names something: the control point's kind (0: nothing).
+    double value = 0;              ///< The fact's value.
+};
+
 /// A recommendation: which rule fired for which customer, how it ranks, and
 /// the facts that matched (rendered to text by explain()).
 struct recommendation {
@@ -32,8 +40,8 @@ struct recommendation {
     std::int64_t due_day = 0;      ///< Due date (day number).
     std::size_t model_slot = 0;    ///< The model whose stage the action concerns.
     stage_index stage = no_stage;  ///< The customer's stage in that model.
-    /// Matched leaves: (leaf index in the compiled policy, the fact's value).
-    std::array<std::pair<std::uint16_t, double>, 6> matched{};
+    /// The leaves that matched (the first six), in evaluation order.
+    std::array<matched_fact, 6> matched{};
 };
 
 /// A policy bound to one portfolio: string operands interned, model ids resolved.
@@ -100,8 +108,20 @@ public:
     /// The text of each matched fact, e.g. "days since last contact 16 >= 14".
     std::vector<std::string> explain(const recommendation &rec) const {
         std::vector<std::string> out;
-        for (std::size_t i = 0; i < rec.matched_count; ++i) out.push_back(describe(leaves_[rec.matched[i].first], rec.matched[i].second, rec));
+        for (std::size_t i = 0; i < rec.matched_count; ++i) out.push_back(describe(leaves_[rec.matched[i].leaf], rec.matched[i], rec));
         return out;
+    }
+
+    /// The document the action concerns: the rule's `document`, else, for a
+    /// send_document or follow_up action, the control point its matched facts
+    /// are about (the most overdue, or the soonest due); "" when none.
+    std::string document(const recommendation &rec) const {
+        const action &a = pol_->rules[rec.rule].then;
+        if (!a.document.empty()) return a.document;
+        if (a.kind != "send_document" && a.kind != "follow_up") return {};
+        for (std::size_t i = 0; i < rec.matched_count; ++i)
+            if (rec.matched[i].subject) return p_.text(rec.matched[i].subject);
+        return {};
     }
 
     /// The action's goal with placeholders filled ({stage}, {task}, {product}); the stage task when the goal is empty.
@@ -322,8 +342,9 @@ private:
         return -1;
     }
 
-    // Evaluates a leaf; `value` receives the fact's value, `overdue` how far past the threshold.
-    bool eval_leaf(const leaf_info &li, const customer_facts &f, double &value, double &overdue, int &slot) const {
+    // Evaluates a leaf; `value` receives the fact's value, `overdue` how far past the threshold,
+    // `subject` what the fact is about when it names something (a control point's kind).
+    bool eval_leaf(const leaf_info &li, const customer_facts &f, double &value, double &overdue, int &slot, string_id &subject) const {
         const condition &c = *li.src;
         switch (c.fact) {
         case fact_kind::stage: {
@@ -372,6 +393,8 @@ private:
             }
             // Never contacted: as long as the customer is known, i.e. overdue by any measure.
             value = d == no_days ? 1e9 : double(d);
+            if (c.op == op_kind::exists) return d != no_days;
+            if (c.op == op_kind::missing) return d == no_days;
             overdue = d == no_days ? 30 : value - c.number;
             return compare(c.op, value, c.number);
         }
@@ -419,17 +442,26 @@ private:
         }
         case fact_kind::control_point_overdue:
         case fact_kind::control_point_due_in: {
+            // Overdue: the most overdue point. Due in: the soonest point not yet overdue
+            // (an overdue point is not "due in" anything; control_point_overdue covers it).
+            const bool due_in = c.fact == fact_kind::control_point_due_in;
             bool found = false;
             std::int64_t best = 0;
+            string_id best_kind = 0;
             for (const auto &cp : f.control_points) {
                 if (li.kind != none32 && cp.kind != li.kind) continue;
                 if (!c.kind.empty() && li.kind == none32) continue;
                 if (cp.days_to_due == no_days) continue;
-                if (!found || cp.days_to_due < best) best = cp.days_to_due;
+                if (due_in && cp.days_to_due < 0) continue;
+                if (!found || cp.days_to_due < best) {
+                    best = cp.days_to_due;
+                    best_kind = cp.kind;
+                }
                 found = true;
             }
             if (!found) return false;
             value = double(best);
+            subject = best_kind;
             if (c.fact == fact_kind::control_point_overdue) {
                 overdue = -value;
                 return best < 0;
@@ -492,6 +524,14 @@ private:
                 }
             return false;
         }
+        case fact_kind::recorded: {
+            const bool has = li.kind != none32 && f.has_item(li.kind);
+            return c.op == op_kind::exists ? has : !has;
+        }
+        case fact_kind::was_customer:
+            // 0: reached a won stage; otherwise the number of purchases (for the explanation).
+            value = f.reached_won ? 0.0 : double(f.purchases.size());
+            return f.reached_won || !f.purchases.empty();
         }
         return false;
     }
@@ -502,8 +542,9 @@ private:
         case condition::type::leaf: {
             double value = 0, od = 0;
             int slot = -1;
-            if (!eval_leaf(leaves_[n.leaf], f, value, od, slot)) return false;
-            if (rec.matched_count < rec.matched.size()) rec.matched[rec.matched_count++] = {std::uint16_t(n.leaf), value};
+            string_id subject = 0;
+            if (!eval_leaf(leaves_[n.leaf], f, value, od, slot, subject)) return false;
+            if (rec.matched_count < rec.matched.size()) rec.matched[rec.matched_count++] = {std::uint16_t(n.leaf), subject, value};
             if (slot >= 0) rec.model_slot = std::size_t(slot);
             overdue = std::max(overdue, od);
             return true;
@@ -563,8 +604,9 @@ private:
         rec.stage = rec.model_slot < f.stages.size() ? f.stages[rec.model_slot].stage : no_stage;
     }
 
-    std::string describe(const leaf_info &li, double value, const recommendation &rec) const {
+    std::string describe(const leaf_info &li, const matched_fact &m, const recommendation &rec) const {
         const condition &c = *li.src;
+        const double value = m.value;
         static const char *const ops[] = {"==", "!=", "<", "<=", ">", ">=", "in", "not in", "has", "lacks", "exists", "missing", "planned", "overdue", "true"};
         const char *op = ops[int(c.op)];
         auto num = [](double v) {
@@ -572,6 +614,13 @@ private:
             if (v == std::floor(v) && std::fabs(v) < 1e15) std::snprintf(buf, sizeof buf, "%.0f", v);
             else std::snprintf(buf, sizeof buf, "%.2f", v);
             return std::string(buf);
+        };
+        // A number of days: "1 day", "3 days".
+        auto days = [&](double v) { return num(v) + (v == 1 || v == -1 ? " day" : " days"); };
+        // The control point a fact is about: the condition's kind, else the one that matched.
+        auto point = [&] {
+            const std::string k = !c.kind.empty() ? c.kind : m.subject ? p_.text(m.subject) : std::string();
+            return k.empty() ? std::string() : " '" + k + "'";
         };
         auto list = [&] {
             std::string s;
@@ -597,6 +646,8 @@ private:
         }
         case fact_kind::days_since_contact: {
             std::string ch = li.any_channel ? "" : li.preferred ? " (preferred channel)" : std::string(" by ") + to_string(li.via);
+            if (c.op == op_kind::missing) return "never contacted" + ch;
+            if (c.op == op_kind::exists) return "contacted before" + ch + " (last " + days(value) + " ago)";
             if (value >= 1e9) return "never contacted" + ch;
             return "days since last contact" + ch + " " + num(value) + " " + op + " " + num(c.number);
         }
@@ -609,18 +660,22 @@ private:
             return "attribute " + c.name + " " + num(value) + " " + op + " " + num(c.number);
         case fact_kind::score: return "score " + c.name + " " + num(value) + " " + op + " " + num(c.number);
         case fact_kind::kpi_deviation: return "KPI " + c.name + " deviates " + num(value * 100) + "% from plan (" + op + " " + num(c.number * 100) + "%)";
-        case fact_kind::control_point_overdue: return "control point" + (c.kind.empty() ? std::string() : " '" + c.kind + "'") + " overdue by " + num(-value) + " days";
-        case fact_kind::control_point_due_in: return "control point" + (c.kind.empty() ? std::string() : " '" + c.kind + "'") + " due in " + num(value) + " days " + op + " " + num(c.number);
+        case fact_kind::control_point_overdue: return "control point" + point() + " overdue by " + days(-value);
+        case fact_kind::control_point_due_in: return "control point" + point() + " due in " + days(value) + " " + op + " " + num(c.number);
         case fact_kind::next_step:
             if (c.op == op_kind::missing) return "no next step planned";
             if (c.op == op_kind::planned) return "next step planned";
-            return "next step overdue by " + num(-value) + " days";
-        case fact_kind::birthday_in: return "birthday in " + num(value) + " days " + op + " " + num(c.number);
-        case fact_kind::anniversary_in: return "anniversary in " + num(value) + " days " + op + " " + num(c.number);
-        case fact_kind::holiday_in: return "holiday in " + num(value) + " days " + op + " " + num(c.number);
-        case fact_kind::purchases_declined: return "purchases in the last " + std::to_string(c.days) + " days (" + num(value) + ") below the previous " + std::to_string(c.days);
-        case fact_kind::purchases_in: return "purchases in the last " + std::to_string(c.days) + " days " + num(value) + " " + op + " " + num(c.number);
-        case fact_kind::done_within: return "'" + c.kind + "' done " + num(value) + " days ago " + op + " " + num(c.number);
+            return "next step overdue by " + days(-value);
+        case fact_kind::birthday_in: return "birthday in " + days(value) + " " + op + " " + num(c.number);
+        case fact_kind::anniversary_in: return "anniversary in " + days(value) + " " + op + " " + num(c.number);
+        case fact_kind::holiday_in: return "holiday in " + days(value) + " " + op + " " + num(c.number);
+        case fact_kind::purchases_declined: return "purchases in the last " + days(c.days) + " (" + num(value) + ") below the previous " + std::to_string(c.days);
+        case fact_kind::purchases_in: return "purchases in the last " + days(c.days) + " " + num(value) + " " + op + " " + num(c.number);
+        case fact_kind::done_within: return "'" + c.kind + "' done " + days(value) + " ago " + op + " " + num(c.number);
+        case fact_kind::recorded: return "'" + c.kind + (c.op == op_kind::exists ? "' recorded" : "' not recorded");
+        case fact_kind::was_customer:
+            if (value == 0) return "was a customer (reached a won stage)";
+            return "was a customer (" + num(value) + (value == 1 ? " purchase)" : " purchases)");
         }
         return "";
     }

@@ -32,7 +32,7 @@ inline nlohmann::ordered_json recommendation_to_json(const compiled_policy &cp, 
     a["channel"] = to_string(r.via);
     a["goal"] = cp.goal(r, f);
     a["product"] = cp.product(r, f);
-    if (!ru.then.document.empty()) a["document"] = ru.then.document;
+    if (std::string doc = cp.document(r); !doc.empty()) a["document"] = doc;
     if (!ru.then.target_stage.empty()) a["target_stage"] = ru.then.target_stage;
     a["due"] = format_date(r.due_day * seconds_per_day);
     j["action"] = a;

@@ -423,6 +423,18 @@ TEST_CASE("plan files: every problem with its line and column", "[analytics][pla
     CHECK(ok.managers.count("A") == 1);
 }
 
+TEST_CASE("plan files ignore $comment, $schema and x- keys, like policy files", "[analytics][plan]") {
+    auto plan = plan_from_json(R"({"$comment": "Q1 targets, agreed on 2024-01-05", "$schema": "https://example.com/plan.json",
+        "x-owner": "sales ops", "from": "2024-01-01", "to": "2024-03-31", "managers": {"A": {"contacts": 30}}})");
+    CHECK(plan.managers.size() == 1);
+    CHECK(plan.managers["A"].target[4] == 30);
+    // Any other key is still an error, and so is a comment key where the indicators go.
+    CHECK_THROWS_WITH(plan_from_json(R"({"comment": "x", "from": "2024-01-01", "to": "2024-03-31", "managers": {}})"),
+                      Catch::Contains("unknown key \"comment\""));
+    CHECK_THROWS_WITH(plan_from_json(R"({"from": "2024-01-01", "to": "2024-03-31", "managers": {"A": {"$comment": "x"}}})"),
+                      Catch::Contains("unknown indicator \"$comment\""));
+}
+
 TEST_CASE("customer value: Pareto, repeat purchases, revenue by class and stage", "[analytics][value]") {
     auto p = make_portfolio();
     auto r = customer_value(p, day("2024-01-31"));

@@ -8,6 +8,7 @@
 #include <clm/recommend_json.hpp>
 
 using namespace clm;
+using namespace std::string_literals;
 
 namespace {
 
@@ -53,6 +54,7 @@ struct scenario {
 };
 
 const std::string in_presentation = "c,2024-06-09,stage,presentation,sales6,,,,,,\n";
+const std::string open_deal = "c,2024-05-01,stage,competitors,maturity6,,,,,,\n";
 
 } // namespace
 
@@ -73,14 +75,15 @@ TEST_CASE("every seed rule fires on its facts and not otherwise", "[policy][seed
          in_presentation + "c,2024-06-01,contact,met,,meeting,,,,,\n", "2024-06-10"},
         {"class-a-push", in_presentation + "c,2024-06-09,class,A,,,,,,,\nc,2024-06-09,contact,ok,,call,,,,,\n",
          in_presentation + "c,2024-06-09,class,B,,,,,,,\n", "2024-06-20"},
-        {"class-b-online", "c,2024-06-01,class,B,,,,,,,\nc,2024-06-01,contact,ok,,call,,,,,\n",
-         "c,2024-06-01,class,B,,,,,,,\nc,2024-06-08,contact,ok,,call,,,,,\n", "2024-06-10"},
-        {"class-b-meeting", "c,2024-06-01,class,B,,,,,,,\nc,2024-06-09,contact,ok,,call,,,,,\n",
-         "c,2024-06-01,class,B,,,,,,,\nc,2024-06-05,contact,ok,,meeting,,,,,\n", "2024-06-10"},
-        {"class-c-online", "c,2024-05-01,class,C,,,,,,,\nc,2024-05-20,contact,ok,,email,,,,,\n",
-         "c,2024-05-01,class,C,,,,,,,\nc,2024-06-05,contact,ok,,email,,,,,\n", "2024-06-10"},
-        {"class-c-meeting", "c,2024-05-01,class,C,,,,,,,\nc,2024-06-09,contact,ok,,email,,,,,\n",
-         "c,2024-05-01,class,C,,,,,,,\nc,2024-06-01,contact,ok,,meeting,,,,,\n", "2024-06-10"},
+        // A/B/C are the classes before the contract: the customer is in an open stage.
+        {"class-b-online", open_deal + "c,2024-06-01,class,B,,,,,,,\nc,2024-06-01,contact,ok,,call,,,,,\n",
+         open_deal + "c,2024-06-01,class,B,,,,,,,\nc,2024-06-08,contact,ok,,call,,,,,\n", "2024-06-10"},
+        {"class-b-meeting", open_deal + "c,2024-06-01,class,B,,,,,,,\nc,2024-06-09,contact,ok,,call,,,,,\n",
+         open_deal + "c,2024-06-01,class,B,,,,,,,\nc,2024-06-05,contact,ok,,meeting,,,,,\n", "2024-06-10"},
+        {"class-c-online", open_deal + "c,2024-05-01,class,C,,,,,,,\nc,2024-05-20,contact,ok,,email,,,,,\n",
+         open_deal + "c,2024-05-01,class,C,,,,,,,\nc,2024-06-05,contact,ok,,email,,,,,\n", "2024-06-10"},
+        {"class-c-meeting", open_deal + "c,2024-05-01,class,C,,,,,,,\nc,2024-06-09,contact,ok,,email,,,,,\n",
+         open_deal + "c,2024-05-01,class,C,,,,,,,\nc,2024-06-01,contact,ok,,meeting,,,,,\n", "2024-06-10"},
         {"service-d", "c,2024-05-01,class,D,,,,,,,\nc,2024-06-01,contact,ok,,call,,,,,\n",
          "c,2024-05-01,class,D,,,,,,,\nc,2024-06-08,contact,ok,,call,,,,,\n", "2024-06-10"},
         {"service-e", "c,2024-05-01,class,E,,,,,,,\nc,2024-05-20,contact,ok,,call,,,,,\n",
@@ -120,6 +123,183 @@ TEST_CASE("every seed rule fires on its facts and not otherwise", "[policy][seed
     }
 }
 
+// The seeds policy's recommendation of `rule` for customer "c" as JSON (null when it does not fire).
+nlohmann::ordered_json recommendation_of(const std::string &rule, const std::string &rows, const char *as_of) {
+    portfolio p = make_portfolio(rows);
+    compiled_policy cp(seeds_unlimited(), p);
+    auto day = day_of(*parse_timestamp(as_of));
+    auto j = recommendations_to_json(cp, recommend_all(cp, day), day);
+    for (const auto &r : j["recommendations"])
+        if (r["customer_id"] == "c" && r["rule"] == rule) return r;
+    return nullptr;
+}
+
+TEST_CASE("a lost customer gets no cadence, no control point follow-up and no next step", "[policy][seeds]") {
+    // Everything the seeds follow up is due: no contact for 70 days, never a meeting, a proposal
+    // overdue, an invoice due tomorrow, the next step overdue.
+    const std::string due = "c,2024-04-01,contact,ok,,call,,,,,\n"
+                            "c,2024-06-01,document,proposal,,,,,,2024-06-05,\n"
+                            "c,2024-06-01,document,invoice,,,,,,2024-06-11,\n"
+                            "c,2024-06-01,next_step,call back,,,,,,2024-06-05,\n";
+    const std::vector<std::string> follow_ups = {"control-point-overdue", "control-point-due-soon", "next-step-overdue"};
+    struct klass {
+        const char *name;
+        const char *live_stage;              // a stage where the class applies
+        std::vector<std::string> cadences;   // the class's cadence rules
+    };
+    const std::vector<klass> classes = {
+        {"B", "c,2024-04-01,stage,proposal,sales6,,,,,,\n", {"class-b-online", "class-b-meeting"}},
+        {"C", "c,2024-04-01,stage,headless,maturity6,,,,,,\n", {"class-c-online", "class-c-meeting"}},
+        {"D", "c,2024-04-01,stage,loyal,maturity6,,,,,,\n", {"service-d"}},
+        {"E", "c,2024-04-01,stage,won,sales6,,,,,,\n", {"service-e"}},
+        {"F", "c,2024-04-01,stage,sleeping,maturity6,,,,,,\n", {"service-f"}},
+    };
+    for (const auto &k : classes) {
+        std::string cls = std::string("c,2024-04-01,class,") + k.name + ",,,,,,,\n";
+        INFO("class " << k.name);
+        auto live = fired(k.live_stage + cls + due, "2024-06-10");
+        std::vector<std::string> expected = k.cadences;
+        expected.insert(expected.end(), follow_ups.begin(), follow_ups.end());
+        for (const auto &rule : expected) {
+            INFO("live customer, rule " << rule);
+            CHECK(std::find(live.begin(), live.end(), rule) != live.end());
+        }
+        // The same customer lost (the sales6 deal, or gone in maturity6): nothing at all.
+        for (const char *lost : {"c,2024-04-01,stage,lost,sales6,,,,,,\n", "c,2024-04-01,stage,gone,maturity6,,,,,,\n"}) {
+            auto ids = fired(lost + cls + due, "2024-06-10");
+            INFO("lost in " << lost);
+            for (const auto &id : ids) INFO("fired " << id);
+            CHECK(ids.empty());
+        }
+    }
+    // A/B/C are before the contract: a class B customer in a won stage gets no B cadence.
+    auto won = fired("c,2024-04-01,stage,loyal,maturity6,,,,,,\nc,2024-04-01,class,B,,,,,,,\n" + due, "2024-06-10");
+    CHECK(std::find(won.begin(), won.end(), "class-b-online") == won.end());
+    CHECK(std::find(won.begin(), won.end(), "control-point-overdue") != won.end()); // a won customer's documents are still followed up
+}
+
+TEST_CASE("control-point-due-soon: due today to two days ahead, never when overdue", "[policy][seeds]") {
+    auto with_invoice = [](const char *due) { return in_presentation + "c,2024-06-09,document,invoice,,,,,,"s + due + ",\n"; };
+    CHECK(fires("control-point-due-soon", with_invoice("2024-06-10"))); // due today
+    CHECK(fires("control-point-due-soon", with_invoice("2024-06-12"))); // in 2 days
+    CHECK_FALSE(fires("control-point-due-soon", with_invoice("2024-06-13"))); // in 3 days
+    CHECK_FALSE(fires("control-point-due-soon", with_invoice("2024-06-09"))); // overdue by 1 day
+    CHECK_FALSE(fires("control-point-due-soon", with_invoice("2024-04-08"))); // overdue by 63 days
+    CHECK(fires("control-point-overdue", with_invoice("2024-04-08")));
+    // One point overdue and another due tomorrow: both are followed up, each named.
+    std::string both = in_presentation + "c,2024-06-09,document,proposal,,,,,,2024-06-07,\nc,2024-06-09,document,invoice,,,,,,2024-06-11,\n";
+    auto soon = recommendation_of("control-point-due-soon", both, "2024-06-10");
+    REQUIRE_FALSE(soon.is_null());
+    CHECK(soon["reasons"][0] == "control point 'invoice' due in 1 day <= 2");
+    CHECK(soon["action"]["document"] == "invoice");
+    auto late = recommendation_of("control-point-overdue", both, "2024-06-10");
+    REQUIRE_FALSE(late.is_null());
+    CHECK(late["reasons"][0] == "control point 'proposal' overdue by 3 days");
+}
+
+TEST_CASE("overdue reasons name the control point, and the follow-up carries it as its document", "[policy][seeds]") {
+    // The proposal is 3 days overdue, the invoice 1 day: the most overdue one is named.
+    std::string two = in_presentation + "c,2024-06-09,document,invoice,,,,,,2024-06-09,\nc,2024-06-09,document,proposal,,,,,,2024-06-07,\n";
+    auto r = recommendation_of("control-point-overdue", two, "2024-06-10");
+    REQUIRE_FALSE(r.is_null());
+    CHECK(r["reasons"] == nlohmann::ordered_json::array({"control point 'proposal' overdue by 3 days"}));
+    CHECK(r["action"]["kind"] == "follow_up");
+    CHECK(r["action"]["document"] == "proposal");
+    CHECK(r["urgency"] == 4);
+    // One day: singular.
+    auto one = recommendation_of("control-point-overdue", in_presentation + "c,2024-06-09,document,invoice,,,,,,2024-06-09,\n", "2024-06-10");
+    REQUIRE_FALSE(one.is_null());
+    CHECK(one["reasons"][0] == "control point 'invoice' overdue by 1 day");
+    CHECK(one["action"]["document"] == "invoice");
+    auto step = recommendation_of("next-step-overdue", in_presentation + "c,2024-06-09,next_step,call back,,,,,,2024-06-09,\n", "2024-06-10");
+    REQUIRE_FALSE(step.is_null());
+    CHECK(step["reasons"][0] == "next step overdue by 1 day");
+    CHECK_FALSE(step["action"].contains("document")); // a contact, not a document
+    // A rule naming the kind still names that kind, even when another point is more overdue.
+    auto pol = std::make_shared<policy>(*policy_from_json(R"({"id": "t", "rules": [{"id": "inv",
+        "when": {"fact": "control_point_overdue", "op": "true", "kind": "invoice"}, "action": {"kind": "follow_up"}}]})"));
+    portfolio p = make_portfolio(two);
+    compiled_policy cp(pol, p);
+    auto day = day_of(*parse_timestamp("2024-06-10"));
+    auto j = recommendations_to_json(cp, recommend_all(cp, day), day);
+    REQUIRE(j["count"] == 1);
+    CHECK(j["recommendations"][0]["reasons"][0] == "control point 'invoice' overdue by 1 day");
+    CHECK(j["recommendations"][0]["action"]["document"] == "invoice");
+}
+
+TEST_CASE("the meeting protocol the policy asks for is the one sales6 requires", "[policy][seeds]") {
+    std::string met = in_presentation + "c,2024-06-10,contact,met,,meeting,,,,,\n";
+    auto r = recommendation_of("meeting-protocol", met, "2024-06-10");
+    REQUIRE_FALSE(r.is_null());
+    std::string doc = r["action"]["document"].get<std::string>();
+    // Recording the recommended document lets the deal advance to the proposal.
+    portfolio p = make_portfolio(met + "c,2024-06-10,document," + doc + ",,email,,,,,\nc,2024-06-11,event,advance,sales6,,,,,,\n");
+    customer_facts f;
+    collect_facts(p, p.customer_index("c"), day_of(*parse_timestamp("2024-06-11")), f);
+    CHECK(p.model_at(0).stage_at(f.stages[0].stage).id == "proposal");
+}
+
+TEST_CASE("survey-unanswered is silent once the survey is recorded", "[policy][seeds]") {
+    const std::string loyal = "c,2024-06-01,stage,loyal,maturity6,,,,,,\n";
+    CHECK(fires("survey-unanswered", loyal));
+    CHECK_FALSE(fires("survey-unanswered", loyal + "c,2024-06-02,check,satisfaction survey,,,,,,,\n"));
+    CHECK_FALSE(fires("survey-unanswered", loyal + "c,2024-06-02,document,satisfaction survey,,email,,,,,\n"));
+    CHECK_FALSE(fires("survey-unanswered", loyal + "c,2024-06-02,attribute,satisfaction_surveyed=yes,,,,,,,\n"));
+    // A sales6 deal closed the regular way: the won stage requires the survey, so it was run.
+    const std::string closed = "c,2024-05-20,stage,closing,sales6,,,,,,\nc,2024-05-25,check,invoice paid,,,,,,,\n"
+                               "c,2024-05-30,document,satisfaction survey,,email,,,,,\nc,2024-06-01,event,close,sales6,,,,,,\n";
+    CHECK_FALSE(fires("survey-unanswered", closed));
+    // A survey recorded after the as-of date does not count yet.
+    CHECK(fires("survey-unanswered", loyal + "c,2024-06-20,check,satisfaction survey,,,,,,,\n"));
+}
+
+TEST_CASE("sleeping-customer: only customers who bought and now sleep", "[policy][seeds]") {
+    // maturity6: loyal, then sleeping.
+    CHECK(fires("sleeping-customer", "c,2024-03-01,stage,loyal,maturity6,,,,,,\nc,2024-05-01,event,sleep,maturity6,,,,,,\n"));
+    // A dormant stage of a customer who never bought: a refused presentation.
+    CHECK_FALSE(fires("sleeping-customer", "c,2024-05-01,stage,presentation,sales6,,,,,,\nc,2024-05-02,event,refuse,sales6,,,,,,\n"));
+    // Dormant after a purchase counts.
+    CHECK(fires("sleeping-customer", "c,2024-05-01,stage,presentation,sales6,,,,,,\nc,2024-05-01,purchase,widget,,,,100,,,\n"
+                                     "c,2024-05-02,event,refuse,sales6,,,,,,\n"));
+    auto r = recommendation_of("sleeping-customer", "c,2024-03-01,stage,loyal,maturity6,,,,,,\nc,2024-05-01,event,sleep,maturity6,,,,,,\n",
+                               "2024-06-10");
+    REQUIRE_FALSE(r.is_null());
+    CHECK(r["reasons"] == nlohmann::ordered_json::array({"stage 'sleeping' is dormant (maturity6)", "was a customer (reached a won stage)"}));
+}
+
+TEST_CASE("invite-event explains itself without a sentinel bound", "[policy][seeds]") {
+    const std::string won = "c,2024-03-01,stage,won,sales6,,,,,,\n";
+    auto r = recommendation_of("invite-event", won + "c,2024-04-01,contact,ok,,call,,,,,\n", "2024-06-10");
+    REQUIRE_FALSE(r.is_null());
+    CHECK(r["reasons"] == nlohmann::ordered_json::array({"stage 'won' is won (sales6)", "days since last contact 70 >= 30"}));
+    // A won customer never contacted is not invited (no contact history to go by).
+    CHECK_FALSE(fires("invite-event", won));
+}
+
+TEST_CASE("weekly plan minutes are whole or rounded to hundredths", "[policy][plan]") {
+    std::string rows;
+    for (int i = 0; i < 6; ++i) {
+        std::string id = "s" + std::to_string(i);
+        rows += id + ",2024-05-01,manager,Ann,,,,,,,\n" + id + ",2024-05-01,class," + "DEF"[i % 3] + ",,,,,,,\n" + id +
+                ",2024-05-01,stage,proposal,sales6,,,,,,\n";
+    }
+    portfolio p = make_portfolio(rows);
+    compiled_policy cp(load_policy("seeds"), p);
+    auto day = day_of(*parse_timestamp("2024-06-12"));
+    recommend_options opt;
+    opt.manager = "Ann";
+    auto recs = recommend_all(cp, day, opt);
+    auto w = plan_week(cp, recs, day, 1.5); // 90 minutes: D 63, E 18, F 9
+    CHECK(w.capacity_minutes == 90);
+    CHECK(w.class_minutes["D"].first == 63);
+    CHECK(w.class_minutes["E"].first == 18);
+    CHECK(w.class_minutes["F"].first == 9);
+    auto j = plan_to_json(cp, w, "Ann");
+    for (const auto &c : j["classes"]) CHECK(c["budget_minutes"].dump().find("999") == std::string::npos);
+    CHECK(plan_week(cp, recs, day, 0.1).capacity_minutes == 6); // 0.1 x 60 is 6.000000000000001 in doubles
+    CHECK(plan_week(cp, recs, day, 0.1).class_minutes["D"].first == 4.2);
+}
+
 TEST_CASE("recommendations explain themselves and rank by score", "[policy]") {
     portfolio p = make_portfolio("c,2024-05-01,class,B,,,,,,,\nc,2024-05-01,stage,presentation,sales6,,,,,,\n"
                                  "c,2024-05-25,contact,ok,,call,Ann,,,,\n"
@@ -141,7 +321,8 @@ TEST_CASE("recommendations explain themselves and rank by score", "[policy]") {
             saw_cadence = true;
             CHECK(r["customer_id"] == "c");
             CHECK(r["reasons"][0] == "class B in B");
-            CHECK(r["reasons"][1] == "days since last contact 16 >= 7");
+            CHECK(r["reasons"][1] == "stage 'presentation' is open (sales6)"); // B is a class before the contract
+            CHECK(r["reasons"][2] == "days since last contact 16 >= 7");
             CHECK(r["action"]["channel"] == "messenger"); // no preferred channel: the fallback
             CHECK(r["action"]["due"] == "2024-06-11");
             CHECK_THAT(r["task"].get<std::string>(), Catch::Contains("present") || Catch::Contains("Present"));
@@ -200,6 +381,38 @@ TEST_CASE("a policy with errors gets every problem with line and column", "[poli
         CHECK(e.problems().size() == 8);
     }
     CHECK_THROWS_AS(policy_from_json("{\"id\": \"x\", \"rules\": [", "p.json"), input_error);
+}
+
+TEST_CASE("the facts recorded, was_customer and days_since_contact exists/missing", "[policy][validation]") {
+    auto rule = [](const std::string &when) {
+        return R"({"id": "t", "rules": [{"id": "r", "when": )" + when + R"(, "action": {"kind": "contact"}}]})";
+    };
+    CHECK_THROWS_WITH(policy_from_json(rule(R"({"fact": "recorded", "op": "missing"})")), Catch::Contains("fact 'recorded' needs 'kind'"));
+    CHECK_THROWS_WITH(policy_from_json(rule(R"({"fact": "recorded", "kind": "x", "op": ">", "value": 1})")), Catch::Contains("does not take op '>'"));
+    CHECK_THROWS_WITH(policy_from_json(rule(R"({"fact": "was_customer", "op": "missing"})")), Catch::Contains("does not take op 'missing'"));
+    CHECK_THROWS_WITH(policy_from_json(rule(R"({"fact": "days_since_contact", "op": "has"})")), Catch::Contains("does not take op 'has'"));
+    auto evaluate = [&](const std::string &when, const std::string &rows) {
+        portfolio p = make_portfolio(rows);
+        compiled_policy cp(policy_from_json(rule(when)), p);
+        auto day = day_of(*parse_timestamp("2024-06-10"));
+        return recommendations_to_json(cp, recommend_all(cp, day), day);
+    };
+    const std::string quiet = in_presentation, called = in_presentation + "c,2024-06-05,contact,ok,,call,,,,,\n";
+    CHECK(evaluate(R"({"fact": "days_since_contact", "op": "missing"})", quiet)["recommendations"][0]["reasons"][0] == "never contacted");
+    CHECK(evaluate(R"({"fact": "days_since_contact", "op": "missing"})", called)["count"] == 0);
+    CHECK(evaluate(R"({"fact": "days_since_contact", "op": "exists"})", quiet)["count"] == 0);
+    CHECK(evaluate(R"({"fact": "days_since_contact", "op": "exists", "channel": "call"})", called)["recommendations"][0]["reasons"][0] ==
+          "contacted before by call (last 5 days ago)");
+    CHECK(evaluate(R"({"fact": "days_since_contact", "op": "exists", "channel": "meeting"})", called)["count"] == 0);
+    CHECK(evaluate(R"({"fact": "recorded", "kind": "director approval", "op": "exists"})", called + "c,2024-06-06,check,director approval,,,,,,,\n")
+              ["recommendations"][0]["reasons"][0] == "'director approval' recorded");
+    CHECK(evaluate(R"({"fact": "recorded", "kind": "director approval", "op": "exists"})", called)["count"] == 0);
+    auto bought = evaluate(R"({"fact": "was_customer", "op": "true"})", called + "c,2024-06-06,purchase,widget,,,,100,,,\n");
+    CHECK(bought["recommendations"][0]["reasons"][0] == "was a customer (1 purchase)");
+    CHECK(evaluate(R"({"fact": "was_customer", "op": "true"})", called)["count"] == 0);
+    // A won stage left again still counts (a customer who bought, then went back to comparing).
+    CHECK(evaluate(R"({"fact": "was_customer", "op": "true"})", "c,2024-03-01,stage,loyal,maturity6,,,,,,\nc,2024-04-01,event,compare,maturity6,,,,,,\n")
+              ["count"] == 1);
 }
 
 TEST_CASE("holidays: fixed dates and nth weekdays via Boost.Date_Time", "[policy][holidays]") {

@@ -114,18 +114,16 @@ int plan(int argc, char **argv) {
         std::cout << clm::plan_to_json(cp, w, manager).dump(2) << "\n";
         return 0;
     }
-    char head[200];
-    std::snprintf(head, sizeof head, "week of %s for %s: %zu actions, %.0f of %.0f minutes; %zu did not fit\n",
-                  clm::format_date(w.week_start * clm::seconds_per_day).c_str(), manager.c_str(), w.planned.size(), w.planned_minutes,
-                  w.capacity_minutes, w.not_fitted.size());
-    std::cout << head;
+    std::cout << "week of " << clm::format_date(w.week_start * clm::seconds_per_day) << " for " << manager << ": " << w.planned.size()
+              << " actions, " << clm::format_minutes(w.planned_minutes) << " of " << clm::format_minutes(w.capacity_minutes) << " minutes; "
+              << w.not_fitted.size() << " did not fit\n";
     std::size_t limit = limit_of(a);
     std::size_t shown = 0;
     for (const auto &pa : w.planned) {
         if (limit && shown++ >= limit) break;
         auto j = clm::recommendation_to_json(cp, pa.rec, w.week_start);
         std::cout << "  " << clm::format_date(pa.day * clm::seconds_per_day) << "  " << j["customer_id"].get<std::string>() << "  "
-                  << j["action"]["kind"].get<std::string>() << " (" << pa.minutes << " min): " << j["action"]["goal"].get<std::string>() << "\n";
+                  << j["action"]["kind"].get<std::string>() << " (" << clm::format_minutes(pa.minutes) << " min): " << j["action"]["goal"].get<std::string>() << "\n";
     }
     return 0;
 }

@@ -23,7 +23,7 @@ namespace {
 using clm::cli::commands;
 
 const char *const order[] = {"version", "help", "presets", "show", "validate", "status", "export",
-                             "recommend", "plan", "funnel", "dynamics", "plan-actual", "forecast", "report", "demo"};
+                             "recommend", "plan", "funnel", "time-in-stage", "dynamics", "plan-actual", "value", "forecast", "report", "demo"};
 
 std::size_t rank(const std::string &name) {
     for (std::size_t i = 0; i < std::size(order); ++i)
@@ -44,7 +44,9 @@ int help(const char *topic) {
     }
     std::cout << "clm " CLM_VERSION_STRING " - customer lifecycle management\n\n"
                  "usage: clm <command> [options]\n\ncommands:\n";
-    for (const auto &c : cmds) std::printf("  %-12s %s\n", c.name, c.summary);
+    int width = 0;
+    for (const auto &c : cmds) width = std::max(width, int(std::strlen(c.name)));
+    for (const auto &c : cmds) std::printf("  %-*s  %s\n", width, c.name, c.summary);
     std::cout << "\n'clm help <command>' shows a command's options. Commands that report\n"
                  "take --json for machine-readable output. Errors go to stderr; the exit\n"
                  "status is 1 for bad input and 2 for a usage mistake.\n";
