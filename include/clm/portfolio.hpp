@@ -264,23 +264,15 @@ public:
     /// (find_customer()) and event indexes (model::find_event()) moves a customer
     /// with table lookups only. On any error nothing changes.
     void move(std::uint32_t c, std::size_t m, event_index e, timestamp t) {
-        if (c >= customers_.size()) throw not_found("no customer with index " + std::to_string(c));
-        if (m >= models_.size()) throw not_found("no model in slot " + std::to_string(m));
+        // The checks, with their messages in move_refused() (cold, out of line) so
+        // that this stays small enough to inline into a host's loop.
+        if (c >= customers_.size() || m >= models_.size()) move_refused(c, m, e, t);
         const model &mdl = *models_[m];
-        if (e >= mdl.event_count()) throw not_found("model '" + mdl.id() + "' has no event with index " + std::to_string(e));
         customer_state &st = customers_[c];
-        if (st.last_event != none32 && t < st.last_time)
-            throw invalid_argument("customer '" + customer_id(c) + "': event at " + format_timestamp(t) +
-                                   " is older than the customer's last event at " + format_timestamp(st.last_time) +
-                                   "; apply a customer's events in time order");
         membership &pos = positions_[m][c];
-        if (pos.stage == no_stage)
-            throw illegal_transition("customer '" + customer_id(c) + "' is not in model '" + mdl.id() + "', so event '" +
-                                     mdl.event_name(e) + "' cannot move them");
+        if (e >= mdl.event_count() || (st.last_event != none32 && t < st.last_time) || pos.stage == no_stage) move_refused(c, m, e, t);
         const auto [to, unchecked] = mdl.step(pos.stage, e);
-        if (to == no_stage)
-            throw illegal_transition("customer '" + customer_id(c) + "' in model '" + mdl.id() + "': stage '" +
-                                     mdl.stage_at(pos.stage).id + "' has no transition on '" + mdl.event_name(e) + "'");
+        if (to == no_stage) move_refused(c, m, e, t);
         if (!unchecked && to != pos.stage && !replaying_)
             check_move(c, customer_id(c), t, {}, m, pos.stage, to, mdl.transition_between(pos.stage, to), pos.entered);
         // Built in place (the only step that can fail, on memory, before anything
@@ -584,6 +576,25 @@ private:
                 return true;
         }
         return false;
+    }
+
+    // Why move(c, m, e, t) is refused: the same checks in the same order, each with its message.
+    [[noreturn]] [[gnu::cold]] [[gnu::noinline]] void move_refused(std::uint32_t c, std::size_t m, event_index e, timestamp t) const {
+        if (c >= customers_.size()) throw not_found("no customer with index " + std::to_string(c));
+        if (m >= models_.size()) throw not_found("no model in slot " + std::to_string(m));
+        const model &mdl = *models_[m];
+        if (e >= mdl.event_count()) throw not_found("model '" + mdl.id() + "' has no event with index " + std::to_string(e));
+        const customer_state &st = customers_[c];
+        if (st.last_event != none32 && t < st.last_time)
+            throw invalid_argument("customer '" + customer_id(c) + "': event at " + format_timestamp(t) +
+                                   " is older than the customer's last event at " + format_timestamp(st.last_time) +
+                                   "; apply a customer's events in time order");
+        const membership &pos = positions_[m][c];
+        if (pos.stage == no_stage)
+            throw illegal_transition("customer '" + customer_id(c) + "' is not in model '" + mdl.id() + "', so event '" +
+                                     mdl.event_name(e) + "' cannot move them");
+        throw illegal_transition("customer '" + customer_id(c) + "' in model '" + mdl.id() + "': stage '" +
+                                 mdl.stage_at(pos.stage).id + "' has no transition on '" + mdl.event_name(e) + "'");
     }
 
     // Checks the move from the customer's current stage to `to`; throws when refused.
