@@ -202,20 +202,16 @@ public:
     }
 
     /// Where event `e` leads from `from`, and whether that move has nothing to
-    /// check (as move_unchecked()): both from one table entry, one load.
+    /// check: no guard, no required reason, no entry requirement of the target
+    /// (judged on transition_between(), as apply() checks it). One table load.
     struct step_result {
         stage_index to;  ///< The target stage, or no_stage when `e` does not apply.
         bool unchecked;  ///< The move has no guard, required reason or entry requirement.
     };
-    /// next() and move_unchecked() in one lookup: the hot path of a recorded move.
+    /// next() and whether the move needs checks, in one lookup: the hot path of a recorded move.
     step_result step(stage_index from, event_index e) const noexcept {
         const std::uint32_t v = steps_[std::size_t(from) * steps_width_ + e];
         return {stage_index(v & 0xFFFFu), (v >> 16) != 0};
-    }
-    /// True when the move `from` -> `to` has a transition with nothing to check:
-    /// no guard, no required reason, no entry requirement of `to`. A table lookup.
-    bool move_unchecked(stage_index from, stage_index to) const noexcept {
-        return unchecked_[std::size_t(from) * stage_count() + to] != 0;
     }
 
     /// The ideal path through the model (for funnel conversion), stage by stage.
@@ -265,7 +261,6 @@ private:
     std::vector<stage_index> next_;          // [from * events + event] -> to
     std::vector<std::uint16_t> by_event_;    // [from * events + event] -> transition
     std::vector<std::uint16_t> by_target_;   // [from * stages + to] -> first transition
-    std::vector<std::uint8_t> unchecked_;    // [from * stages + to] -> 1: that transition has nothing to check
     std::vector<std::uint32_t> steps_;       // [from * events + event] -> to | unchecked << 16
     std::size_t steps_width_ = 0;            // the number of events (a row of steps_)
     std::vector<stage_index> main_path_;

@@ -310,20 +310,16 @@ private:
             auto &bt = m->by_target_[t.from * ns + t.to];
             if (bt == no_transition) bt = std::uint16_t(i);
         }
-        m->unchecked_.assign(ns * ns, 0);
-        for (std::size_t k = 0; k < ns * ns; ++k) {
-            const std::uint16_t bt = m->by_target_[k];
-            if (bt == no_transition) continue;
-            const auto &t = m->transitions_[bt];
-            m->unchecked_[k] = t.guards.empty() && !t.reason_required && stages_[t.to].requirements.empty();
-        }
+        // A move is checked against the first transition between its stages (as
+        // apply() does); it is unchecked when that one has nothing to check.
         m->steps_width_ = ne;
         m->steps_.assign(ns * ne, no_stage);
         for (std::size_t k = 0; k < ns * ne; ++k) {
             const stage_index to = m->next_[k];
             if (to == no_stage) continue;
-            const std::size_t from = k / ne;
-            m->steps_[k] = std::uint32_t(to) | std::uint32_t(m->unchecked_[from * ns + to]) << 16;
+            const auto &t = m->transitions_[m->by_target_[(k / ne) * ns + to]];
+            const bool unchecked = t.guards.empty() && !t.reason_required && stages_[to].requirements.empty();
+            m->steps_[k] = std::uint32_t(to) | std::uint32_t(unchecked) << 16;
         }
     }
 

@@ -578,6 +578,21 @@ private:
         return false;
     }
 
+    // The refusals that apply() by name and move() by index share, worded once.
+    static invalid_argument out_of_order(std::string_view customer, timestamp t, timestamp last) {
+        return invalid_argument("customer '" + std::string(customer) + "': event at " + format_timestamp(t) +
+                                " is older than the customer's last event at " + format_timestamp(last) +
+                                "; apply a customer's events in time order");
+    }
+    static illegal_transition not_in_model(std::string_view customer, const model &mdl, std::string_view event) {
+        return illegal_transition("customer '" + std::string(customer) + "' is not in model '" + mdl.id() + "', so event '" +
+                                  std::string(event) + "' cannot move them");
+    }
+    static illegal_transition no_transition_on(std::string_view customer, const model &mdl, stage_index from, std::string_view event) {
+        return illegal_transition("customer '" + std::string(customer) + "' in model '" + mdl.id() + "': stage '" +
+                                  mdl.stage_at(from).id + "' has no transition on '" + std::string(event) + "'");
+    }
+
     // Why move(c, m, e, t) is refused: the same checks in the same order, each with its message.
     [[noreturn]] [[gnu::cold]] [[gnu::noinline]] void move_refused(std::uint32_t c, std::size_t m, event_index e, timestamp t) const {
         if (c >= customers_.size()) throw not_found("no customer with index " + std::to_string(c));
@@ -586,15 +601,11 @@ private:
         if (e >= mdl.event_count()) throw not_found("model '" + mdl.id() + "' has no event with index " + std::to_string(e));
         const customer_state &st = customers_[c];
         if (st.last_event != none32 && t < st.last_time)
-            throw invalid_argument("customer '" + customer_id(c) + "': event at " + format_timestamp(t) +
-                                   " is older than the customer's last event at " + format_timestamp(st.last_time) +
-                                   "; apply a customer's events in time order");
+            throw out_of_order(customer_id(c), t, st.last_time);
         const membership &pos = positions_[m][c];
         if (pos.stage == no_stage)
-            throw illegal_transition("customer '" + customer_id(c) + "' is not in model '" + mdl.id() + "', so event '" +
-                                     mdl.event_name(e) + "' cannot move them");
-        throw illegal_transition("customer '" + customer_id(c) + "' in model '" + mdl.id() + "': stage '" +
-                                 mdl.stage_at(pos.stage).id + "' has no transition on '" + mdl.event_name(e) + "'");
+            throw not_in_model(customer_id(c), mdl, mdl.event_name(e));
+        throw no_transition_on(customer_id(c), mdl, pos.stage, mdl.event_name(e));
     }
 
     // Checks the move from the customer's current stage to `to`; throws when refused.
@@ -665,9 +676,7 @@ private:
         std::optional<std::uint32_t> existing =
             ev.customer_memo && *ev.customer_memo != none32 ? std::optional<std::uint32_t>(*ev.customer_memo) : find_customer(ev.customer_id);
         if (existing && customers_[*existing].last_event != none32 && ev.time < customers_[*existing].last_time)
-            throw invalid_argument("customer '" + std::string(ev.customer_id) + "': event at " + format_timestamp(ev.time) +
-                                   " is older than the customer's last event at " + format_timestamp(customers_[*existing].last_time) +
-                                   "; apply a customer's events in time order");
+            throw out_of_order(ev.customer_id, ev.time, customers_[*existing].last_time);
         if (is_move) {
             m = slot_for(ev);
             const model &mdl = *models_[m];
@@ -678,12 +687,12 @@ private:
                 to = *s;
             } else {
                 if (cur.stage == no_stage)
-                    throw illegal_transition("customer '" + std::string(ev.customer_id) + "' is not in model '" + mdl.id() + "', so event '" + std::string(ev.value) + "' cannot move them");
+                    throw not_in_model(ev.customer_id, mdl, ev.value);
                 auto e = mdl.find_event(ev.value);
                 if (!e) throw not_found("customer '" + std::string(ev.customer_id) + "': model '" + mdl.id() + "' has no event '" + std::string(ev.value) + "'");
                 to = mdl.next(cur.stage, *e);
                 if (to == no_stage)
-                    throw illegal_transition("customer '" + std::string(ev.customer_id) + "' in model '" + mdl.id() + "': stage '" + mdl.stage_at(cur.stage).id + "' has no transition on '" + std::string(ev.value) + "'");
+                    throw no_transition_on(ev.customer_id, mdl, cur.stage, ev.value);
             }
             if (cur.stage != no_stage && cur.stage != to) {
                 auto t = mdl.transition_between(cur.stage, to);

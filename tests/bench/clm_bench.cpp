@@ -535,15 +535,16 @@ const std::string &jre_csv() {
     return csv;
 }
 
-void BM_ImportCSV(benchmark::State &state) {
-    const std::string &csv = jre_csv();
+// Imports `csv` into a fresh portfolio of model `m` per iteration (the
+// portfolio's creation and destruction not timed); bytes and rows per second.
+void run_import(benchmark::State &state, const std::string &csv, const model_ptr &m, const std::string &name) {
     std::size_t rows = 0;
     for (auto _ : state) {
         state.PauseTiming();
         auto p = std::make_unique<portfolio>();
-        p->add_model(jre_model());
+        p->add_model(m);
         state.ResumeTiming();
-        auto r = import_event_log(*p, csv, "bench.csv");
+        auto r = import_event_log(*p, csv, name);
         rows = r.applied;
         state.PauseTiming();
         if (r.applied != r.rows) state.SkipWithError("rows rejected");
@@ -554,6 +555,8 @@ void BM_ImportCSV(benchmark::State &state) {
     state.SetItemsProcessed(std::int64_t(state.iterations() * rows));
     state.counters["MB"] = double(csv.size()) / 1e6;
 }
+
+void BM_ImportCSV(benchmark::State &state) { run_import(state, jre_csv(), jre_model(), "bench.csv"); }
 
 // The real CRM data as an event log (scripts/crm_to_events.py; bench-peers
 // writes it and names it in CLM_BENCH_REAL_EVENTS), eight copies with the
@@ -587,22 +590,7 @@ void BM_ImportCSV_RealData(benchmark::State &state) {
         return;
     }
     static const model_ptr m = model_from_json(read_file(CLM_BENCH_DIR "/../../examples/data/crm-pipeline.json"), "crm-pipeline.json");
-    std::size_t rows = 0;
-    for (auto _ : state) {
-        state.PauseTiming();
-        auto p = std::make_unique<portfolio>();
-        p->add_model(m);
-        state.ResumeTiming();
-        auto r = import_event_log(*p, csv, "real.csv");
-        rows = r.applied;
-        state.PauseTiming();
-        if (r.applied != r.rows) state.SkipWithError("rows rejected");
-        p.reset();
-        state.ResumeTiming();
-    }
-    state.SetBytesProcessed(std::int64_t(state.iterations() * csv.size()));
-    state.SetItemsProcessed(std::int64_t(state.iterations() * rows));
-    state.counters["MB"] = double(csv.size()) / 1e6;
+    run_import(state, csv, m, "real.csv");
 }
 
 // ---------------------------------------------------------------- memory

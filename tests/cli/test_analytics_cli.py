@@ -18,18 +18,10 @@ import subprocess
 import tempfile
 import unittest
 
-CLM = os.environ.get("CLM_EXE", "clm")
-SRC = os.environ.get("CLM_SOURCE_DIR", os.path.join(os.path.dirname(__file__), "..", ".."))
+from clm_cli import SRC, run
+
 PIPELINE = os.path.join(SRC, "examples", "data", "crm-sales-opportunities", "sales_pipeline.csv")
 EXPORT_DATE = dt.date(2017, 12, 31)
-
-
-def run(*args, check_status=None):
-    p = subprocess.run([CLM, *args], capture_output=True, text=True, timeout=120)
-    if check_status is not None and p.returncode != check_status:
-        raise AssertionError(f"clm {' '.join(args)} exited {p.returncode}, expected {check_status}\n"
-                             f"stdout: {p.stdout}\nstderr: {p.stderr}")
-    return p
 
 
 def day(s):

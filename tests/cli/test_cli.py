@@ -8,17 +8,9 @@ import subprocess
 import tempfile
 import unittest
 
-CLM = os.environ.get("CLM_EXE", "clm")
-SRC = os.environ.get("CLM_SOURCE_DIR", os.path.join(os.path.dirname(__file__), "..", ".."))
+from clm_cli import SRC, run
+
 PRESETS = ["buttle5", "sales6", "maturity6", "clm5", "relationship4", "journey6", "sales-process5"]
-
-
-def run(*args, check_status=None):
-    p = subprocess.run([CLM, *args], capture_output=True, text=True, timeout=120)
-    if check_status is not None and p.returncode != check_status:
-        raise AssertionError(f"clm {' '.join(args)} exited {p.returncode}, expected {check_status}\n"
-                             f"stdout: {p.stdout}\nstderr: {p.stderr}")
-    return p
 
 
 class VersionAndHelp(unittest.TestCase):

@@ -13,23 +13,14 @@ import io
 import json
 import os
 import shutil
-import subprocess
 import tempfile
 import unittest
 
-CLM = os.environ.get("CLM_EXE", "clm")
-SRC = os.environ.get("CLM_SOURCE_DIR", os.path.join(os.path.dirname(__file__), "..", ".."))
+from clm_cli import SRC, run
+
 DATA = os.path.join(SRC, "docs", "cookbook", "data")
 SALES6 = os.path.join(DATA, "sales6.csv")
 MATURITY6 = os.path.join(DATA, "maturity6.csv")
-
-
-def run(*args, check_status=None):
-    p = subprocess.run([CLM, *args], capture_output=True, text=True, timeout=120)
-    if check_status is not None and p.returncode != check_status:
-        raise AssertionError(f"clm {' '.join(args)} exited {p.returncode}, expected {check_status}\n"
-                             f"stdout: {p.stdout}\nstderr: {p.stderr}")
-    return p
 
 
 def stages(model, events, as_of):
