@@ -3,6 +3,7 @@
 // returned as a JSON document (the same as `clm <command> --json`).
 #include "abi_internal.hpp"
 
+#include <clm/backtest_policy.hpp>
 #include <clm/customer_value.hpp>
 #include <clm/dynamics.hpp>
 #include <clm/forecast.hpp>
@@ -96,6 +97,36 @@ clm_status clm_portfolio_forecast_json(char **out, size_t *out_len, const clm_po
         require(portfolio, "portfolio");
         const auto &p = portfolio->p;
         hand_back(out, out_len, clm::forecast_to_json(clm::forecast(p, slot_of(p, model_id), date_or_last(p, as_of, "as_of"))));
+    });
+}
+
+clm_status clm_portfolio_forecast_customers_json(char **out, size_t *out_len, const clm_portfolio *portfolio,
+                                                 const char *model_id, const char *as_of) {
+    return guarded("clm_portfolio_forecast_customers_json", [&] {
+        require(out, "out");
+        require(portfolio, "portfolio");
+        const auto &p = portfolio->p;
+        auto r = clm::forecast(p, slot_of(p, model_id), date_or_last(p, as_of, "as_of"));
+        hand_back(out, out_len, clm::forecast_customers_to_json(p, r));
+    });
+}
+
+clm_status clm_portfolio_backtest_json(char **out, size_t *out_len, const clm_portfolio *portfolio, const char *model_id,
+                                       const char *as_of, const char *until, const clm_policy *policy) {
+    return guarded("clm_portfolio_backtest_json", [&] {
+        require(out, "out");
+        require(portfolio, "portfolio");
+        require(as_of, "as_of");
+        const auto &p = portfolio->p;
+        const std::size_t slot = slot_of(p, model_id);
+        auto d1 = clm::require_timestamp(as_of, "as_of");
+        auto d2 = date_or_last(p, until, "until");
+        auto r = clm::backtest(p, slot, d1, d2);
+        if (policy) {
+            clm::compiled_policy cp(policy->ptr, p);
+            clm::backtest_policy(r, cp, slot);
+        }
+        hand_back(out, out_len, clm::backtest_to_json(r));
     });
 }
 

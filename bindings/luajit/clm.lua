@@ -753,6 +753,15 @@ function Portfolio:value(as_of) return json_call(self, "clm_portfolio_value_json
 function Portfolio:forecast(model_id, as_of)
   return json_call(self, "clm_portfolio_forecast_json", opt_string(model_id), opt_string(as_of))
 end
+--- Every open customer's p_won by stage and days in stage (JSON text, `clm forecast --per-customer --json`).
+function Portfolio:forecast_customers(model_id, as_of)
+  return json_call(self, "clm_portfolio_forecast_customers_json", opt_string(model_id), opt_string(as_of))
+end
+--- The backtest from `as_of` to `until` (nil: the newest event's date); `policy` optional (JSON text, `clm backtest --json`).
+function Portfolio:backtest(as_of, until, model_id, policy)
+  return json_call(self, "clm_portfolio_backtest_json", opt_string(model_id), as_of, opt_string(until),
+                   policy and policy:handle() or nil)
+end
 
 -- ---------------------------------------------------------------------------
 -- Policies

@@ -804,9 +804,11 @@ CLM_API clm_status clm_portfolio_value_json(char **out, size_t *out_len, const c
  * Pipeline forecast as of a date: transition probabilities estimated from
  * completed stays, each stage's probability of reaching a won stage and the
  * expected days to it (absorbing Markov chain), and the expected revenue of
- * the open pipeline.
+ * the open pipeline, summed over the open deals with their per-deal
+ * probabilities (see clm_portfolio_forecast_customers_json()).
  * @param[out] out  JSON `{"model","as_of","stages":[{"id","source","completed_stays","censored_stays",
- *        "next","mean_days","p_win","expected_days_to_win","open_customers","expected_revenue"}],
+ *        "next","mean_days","p_win","expected_days_to_win","never_leave","last_exit_days",
+ *        "open_customers","expected_wins","expected_revenue"}],
  *        "pipeline":{"open_customers","expected_wins","expected_revenue","overall_mean_amount",
  *        "value_basis":{...}}}`.
  */
@@ -842,6 +844,55 @@ CLM_API clm_status clm_portfolio_forecast_json(char **out, size_t *out_len, cons
 CLM_API clm_status clm_portfolio_report_html(char **out, size_t *out_len, const clm_portfolio *portfolio,
                                              const char *model_id, const char *as_of, const char *from,
                                              const clm_policy *policy);
+
+/** @} */
+
+/* ======================================================================
+ * Per-deal forecast and backtest
+ * ====================================================================== */
+
+/** @defgroup forecast_check Per-deal forecast and backtest
+ *  Every open deal's probability of being won given its stage and the days it
+ *  has spent there, estimated from the journal up to the date only (survival
+ *  of the stage's stays with open stays censored, shrunk towards the stage
+ *  rate where the data are thin), and a backtest that replays the journal to
+ *  one date and checks the probabilities against what happened by a later
+ *  one. Definitions and formulas: docs/analytics.md.
+ *  @{ */
+
+/**
+ * Every open customer's forecast as of a date (the same JSON as
+ * `clm forecast --per-customer --json`).
+ * @param[out] out  JSON `{"model","as_of","method":{"min_sample","prior_weight"},"customers":[{"customer_id",
+ *        "stage","days_in_stage","p_won","value","expected_value","expected_days_to_close","basis"}]}`;
+ *        free with clm_string_free().
+ * @param[out] out_len  receives its length in bytes (may be NULL).
+ * @param model_id  the model; NULL when the portfolio has exactly one.
+ * @param as_of     the date (`YYYY-MM-DD`); NULL for the newest event's date.
+ * @return CLM_OK; CLM_E_INVALID_ARGUMENT for a bad date; CLM_E_NOT_FOUND for an unknown model.
+ */
+CLM_API clm_status clm_portfolio_forecast_customers_json(char **out, size_t *out_len, const clm_portfolio *portfolio,
+                                                         const char *model_id, const char *as_of);
+
+/**
+ * The backtest of the forecast (the same JSON as `clm backtest --json`):
+ * scores every deal open on `as_of` from the journal up to that date, and
+ * checks the scores against each deal's stage on `until`.
+ * @param[out] out  JSON `{"model","as_of","until","open","closed","won","lost","still_open",
+ *        "per_deal":{"auc","brier","calibration":[{"lo","hi","count","predicted","observed"}]},
+ *        "stage_only":{...},"policy":{"flagged","lost","won","still_open","share_lost"}|null,"notes":[...]}`;
+ *        free with clm_string_free().
+ * @param[out] out_len  receives its length in bytes (may be NULL).
+ * @param model_id  the model; NULL when the portfolio has exactly one.
+ * @param as_of     the forecast date (`YYYY-MM-DD`); required.
+ * @param until     the outcome date, after `as_of`; NULL for the newest event's date.
+ * @param policy    a policy whose re-qualify / close advice on `as_of` is checked too; NULL for none.
+ * @return CLM_OK; CLM_E_INVALID_ARGUMENT for a bad date, `until` not after `as_of`, or a model
+ *         without a won stage; CLM_E_NOT_FOUND for an unknown model.
+ */
+CLM_API clm_status clm_portfolio_backtest_json(char **out, size_t *out_len, const clm_portfolio *portfolio,
+                                               const char *model_id, const char *as_of, const char *until,
+                                               const clm_policy *policy);
 
 /** @} */
 

@@ -5,6 +5,7 @@
 #include "cli.hpp"
 #include "load.hpp"
 
+#include <clm/backtest_policy.hpp>
 #include <clm/customer_value.hpp>
 #include <clm/dynamics.hpp>
 #include <clm/forecast.hpp>
@@ -76,10 +77,27 @@ int value(int argc, char **argv) {
 }
 
 int forecast(int argc, char **argv) {
-    args a(argc, argv, {"json"}, {"model", "events", "as-of"});
+    args a(argc, argv, {"json", "per-customer"}, {"model", "events", "as-of"});
     auto l = load(a);
     auto r = clm::forecast(l.p, 0, l.as_of);
-    print(a, clm::forecast_to_json(r), clm::forecast_to_text(r));
+    if (a.flag("per-customer")) print(a, clm::forecast_customers_to_json(l.p, r), clm::forecast_customers_to_text(l.p, r));
+    else print(a, clm::forecast_to_json(r), clm::forecast_to_text(r));
+    return 0;
+}
+
+int backtest(int argc, char **argv) {
+    args a(argc, argv, {"json"}, {"model", "events", "as-of", "until", "policy"});
+    auto as_of = clm::require_timestamp(a.required("as-of"), "--as-of");
+    auto until = clm::require_timestamp(a.required("until"), "--until");
+    if (clm::day_of(until) <= clm::day_of(as_of))
+        throw clm::cli::usage_error("--until (" + clm::format_date(until) + ") must be after --as-of (" + clm::format_date(as_of) + ")");
+    auto l = load(a);
+    auto r = clm::backtest(l.p, 0, as_of, until);
+    if (auto pol = a.option("policy")) {
+        clm::compiled_policy cp(clm::load_policy(*pol), l.p);
+        clm::backtest_policy(r, cp, 0);
+    }
+    print(a, clm::backtest_to_json(r), clm::backtest_to_text(r));
     return 0;
 }
 
@@ -97,6 +115,11 @@ clm::cli::registrar r4{{"plan-actual", "actual against plan per manager for the 
 clm::cli::registrar r5{{"value", "Pareto of revenue, repeat purchases, revenue by class and by stage",
                         "clm value --model MODEL --events FILE.csv [--as-of DATE] [--json]", value}};
 clm::cli::registrar r6{{"forecast", "win probability and days to win per stage, expected revenue of the open pipeline",
-                        "clm forecast --model MODEL --events FILE.csv [--as-of DATE] [--json]", forecast}};
+                        "clm forecast --model MODEL --events FILE.csv [--as-of DATE] [--per-customer] [--json]  "
+                        "(--per-customer: every open deal's p_won by stage and days in stage)",
+                        forecast}};
+clm::cli::registrar r7{{"backtest", "replays the journal to a date, scores the open deals, checks against a later date",
+                        "clm backtest --model MODEL --events FILE.csv --as-of DATE --until DATE [--policy FILE|seeds] [--json]",
+                        backtest}};
 
 } // namespace

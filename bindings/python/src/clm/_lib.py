@@ -476,6 +476,17 @@ SIGNATURES: Final[tuple[Signature, ...]] = (
         "char **out, size_t *out_len, const clm_portfolio *portfolio, const char *model_id, const char *as_of, "
         "const char *from, const clm_policy *policy",
     ),
+    Signature(
+        "clm_portfolio_forecast_customers_json",
+        "clm_status",
+        "char **out, size_t *out_len, const clm_portfolio *portfolio, const char *model_id, const char *as_of",
+    ),
+    Signature(
+        "clm_portfolio_backtest_json",
+        "clm_status",
+        "char **out, size_t *out_len, const clm_portfolio *portfolio, const char *model_id, const char *as_of, "
+        "const char *until, const clm_policy *policy",
+    ),
 )
 
 

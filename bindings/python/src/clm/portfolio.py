@@ -580,3 +580,29 @@ class Portfolio:
         """Pipeline forecast: per-stage probability of winning, expected days
         to win, expected revenue of the open pipeline (parsed JSON)."""
         return self._json(_C.clm_portfolio_forecast_json, _enc_opt(model_id, "model_id"), _date(as_of, "as_of"))  # type: ignore[no-any-return]
+
+    def forecast_customers(self, model_id: str | None = None, as_of: DateLike = None) -> dict[str, Any]:
+        """Every open customer's probability of being won given its stage and
+        the days it has spent there, its value, expected value and expected
+        days to close (parsed JSON, the shape of ``clm forecast --per-customer
+        --json``; docs/analytics.md)."""
+        return self._json(  # type: ignore[no-any-return]
+            _C.clm_portfolio_forecast_customers_json, _enc_opt(model_id, "model_id"), _date(as_of, "as_of")
+        )
+
+    def backtest(
+        self, as_of: DateLike, until: DateLike = None, model_id: str | None = None, policy: Any = None
+    ) -> dict[str, Any]:
+        """Replays the journal to ``as_of``, scores every open deal, and checks
+        the scores against each deal's stage on ``until`` (default: the newest
+        event's date): AUC, Brier score and calibration for the per-deal and
+        the stage-only probabilities; with a :class:`Policy`, the share of the
+        deals it asked to re-qualify or close that were lost (parsed JSON, the
+        shape of ``clm backtest --json``). Raises :class:`InvalidArgumentError`
+        when ``until`` is not after ``as_of``."""
+        if as_of is None:
+            raise TypeError("as_of is required: the backtest never reads the clock")
+        handle = policy._handle() if policy is not None else None
+        return self._json(  # type: ignore[no-any-return]
+            _C.clm_portfolio_backtest_json, _enc_opt(model_id, "model_id"), _date(as_of, "as_of"), _date(until, "until"), handle
+        )

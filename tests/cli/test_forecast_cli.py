@@ -1,0 +1,208 @@
+"""Per-deal forecast and backtest of the clm command on the real data (docs/analytics.md).
+
+The per-deal probabilities of `engaging` deals are recomputed here independently, straight
+from examples/data/crm-sales-opportunities/sales_pipeline.csv: the Kaplan-Meier /
+Aalen-Johansen estimate of leaving `engaging` for `won` after the deal's age, with open deals
+censored, shrunk towards the stage rate by the documented weights. The backtest's AUC (by
+counting pairs), Brier score and calibration are recomputed from the outcomes in the CSV.
+
+Run by CTest with CLM_EXE (the built clm) and CLM_SOURCE_DIR set.
+"""
+import json
+import os
+import subprocess
+import tempfile
+import unittest
+
+from clm_cli import SRC, run
+from test_analytics_cli import day, load_deals
+
+MIN_SAMPLE, PRIOR_WEIGHT = 20, 10
+
+
+def engaging_stays(deals, d):
+    """(exits, open): exits as (days, won?) of the engaging stays completed by d, open ages."""
+    exits, open_ages = [], []
+    for x in deals:
+        if not x.engage or x.engage > d:
+            continue
+        if x.close and x.close <= d:
+            exits.append(((x.close - x.engage).days, x.deal_stage == "Won"))
+        else:
+            open_ages.append((d - x.engage).days)
+    return exits, open_ages
+
+
+class EngagingSurvival:
+    """The documented estimator, written out plainly: S(u) and the won incidence at each exit time."""
+
+    def __init__(self, exits, open_ages):
+        self.exits, self.open_ages = exits, open_ages
+        self.times = sorted({t for t, _ in exits})
+        self.rows = []  # (u, S after u, won incidence at u)
+        surv = 1.0
+        for u in self.times:
+            at_risk = sum(1 for t, _ in exits if t >= u) + sum(1 for a in open_ages if a >= u)
+            here = [w for t, w in exits if t == u]
+            won_inc = surv * sum(here) / at_risk
+            surv *= 1 - len(here) / at_risk
+            self.rows.append((u, surv, won_inc))
+        self.won_total = sum(r[2] for r in self.rows)
+
+    def p_won(self, age):
+        """(p_won, beyond_observed) for an open deal of `age` days."""
+        s_at_age = 1.0
+        won_after = 0.0
+        for u, surv, won_inc in self.rows:
+            if u <= age:
+                s_at_age = surv
+            else:
+                won_after += won_inc
+        p_age = won_after / s_at_age if s_at_age > 0 else 0.0
+        cap = min(age, self.times[-1])
+        evidence = sum(1 for t, _ in self.exits if t > cap) + sum(1 for a in self.open_ages if a >= cap)
+        p = (evidence * p_age + PRIOR_WEIGHT * self.won_total) / (evidence + PRIOR_WEIGHT)
+        return p, not any(t > age for t in self.times)
+
+
+class ForecastPerDeal(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.TemporaryDirectory()
+        cls.events = os.path.join(cls.tmp.name, "events.csv")
+        subprocess.run(["python3", os.path.join(SRC, "scripts", "crm_to_events.py"), "-o", cls.events], check=True)
+        cls.model = os.path.join(SRC, "examples", "data", "crm-pipeline.json")
+        cls.deals = load_deals()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.tmp.cleanup()
+
+    def clm_json(self, command, *extra):
+        out = run(command, "--model", self.model, "--events", self.events, "--json", *extra, check_status=0).stdout
+        return json.loads(out)
+
+    def test_per_deal_probabilities_match_an_independent_computation(self):
+        d = day("2017-06-30")
+        exits, open_ages = engaging_stays(self.deals, d)
+        j = self.clm_json("forecast", "--as-of", "2017-06-30", "--per-customer")
+        self.assertEqual(list(j.keys()), ["model", "as_of", "method", "customers"])
+        self.assertEqual(j["method"], {"min_sample": MIN_SAMPLE, "prior_weight": PRIOR_WEIGHT})
+        by_id = {c["customer_id"]: c for c in j["customers"]}
+        self.assertEqual(len(by_id), len(open_ages))
+        cache, km = {}, EngagingSurvival(exits, open_ages)
+        for x in self.deals:
+            if x.stage_on(d) != "engaging":
+                self.assertNotIn(x.id, by_id)
+                continue
+            c = by_id[x.id]
+            age = (d - x.engage).days
+            self.assertEqual(c["stage"], "engaging")
+            self.assertEqual(c["days_in_stage"], age)
+            if age not in cache:
+                cache[age] = km.p_won(age)
+            p, beyond = cache[age]
+            self.assertAlmostEqual(c["p_won"], p, places=9, msg=f"{x.id} at {age} days")
+            self.assertEqual(c["basis"], "beyond_observed" if beyond else "age")
+            self.assertAlmostEqual(c["expected_value"], c["p_won"] * c["value"], places=6)
+
+    def test_stale_deals_are_judged_unlikely(self):
+        j = self.clm_json("forecast", "--as-of", "2017-12-31", "--per-customer")
+        stage = {s["id"]: s for s in self.clm_json("forecast", "--as-of", "2017-12-31")["stages"]}["engaging"]
+        longest = max((x.close - x.engage).days for x in self.deals if x.close)
+        self.assertEqual(stage["last_exit_days"], longest)
+        stale = [c for c in j["customers"] if c["stage"] == "engaging" and c["days_in_stage"] > longest]
+        self.assertGreater(len(stale), 1000)
+        for c in stale:
+            self.assertEqual(c["basis"], "beyond_observed")
+            self.assertLess(c["p_won"], stage["p_win"] / 10)
+            self.assertIsNone(c["expected_days_to_close"])
+
+    def backtest_expected(self, as_of, until):
+        """AUC by counting pairs, Brier and calibration, from the CSV outcomes."""
+        d1, d2 = day(as_of), day(until)
+        per = {c["customer_id"]: c["p_won"] for c in self.clm_json("forecast", "--as-of", as_of, "--per-customer")["customers"]}
+        closed = [x for x in self.deals if x.close and x.close <= d1]
+        rate = sum(1 for x in closed if x.deal_stage == "Won") / len(closed)
+        rows = []
+        open_n = still = 0
+        for x in self.deals:
+            if x.stage_on(d1) not in ("engaging", "prospecting"):
+                continue
+            open_n += 1
+            later = x.stage_on(d2)
+            if later in ("won", "lost"):
+                rows.append((per[x.id], rate, later == "won"))
+            else:
+                still += 1
+
+        def quality(k):
+            pos = [r[k] for r in rows if r[2]]
+            neg = [r[k] for r in rows if not r[2]]
+            pairs = sum((1.0 if a > b else 0.5 if a == b else 0.0) for a in pos for b in neg)
+            brier = sum((r[k] - (1.0 if r[2] else 0.0)) ** 2 for r in rows) / len(rows)
+            bins = [[0, 0.0, 0.0] for _ in range(10)]
+            for r in rows:
+                b = bins[min(9, int(r[k] * 10))]
+                b[0] += 1
+                b[1] += r[k]
+                b[2] += 1.0 if r[2] else 0.0
+            return pairs / (len(pos) * len(neg)), brier, bins
+
+        return open_n, still, rows, quality(0), quality(1)
+
+    def test_backtest_equals_an_independent_computation(self):
+        for as_of, until in [("2017-06-30", "2017-12-31"), ("2017-03-31", "2017-06-30"), ("2017-09-30", "2017-12-31")]:
+            with self.subTest(as_of=as_of):
+                open_n, still, rows, per_deal, stage_only = self.backtest_expected(as_of, until)
+                j = self.clm_json("backtest", "--as-of", as_of, "--until", until)
+                self.assertEqual(j["open"], open_n)
+                self.assertEqual(j["still_open"], still)
+                self.assertEqual(j["closed"], len(rows))
+                self.assertEqual(j["won"], sum(1 for r in rows if r[2]))
+                for got, (auc, brier, bins) in [(j["per_deal"], per_deal), (j["stage_only"], stage_only)]:
+                    self.assertAlmostEqual(got["auc"], auc, places=9)
+                    self.assertAlmostEqual(got["brier"], brier, places=9)
+                    for g, (count, psum, wsum) in zip(got["calibration"], bins):
+                        self.assertEqual(g["count"], count)
+                        if count:
+                            self.assertAlmostEqual(g["predicted"], psum / count, places=9)
+                            self.assertAlmostEqual(g["observed"], wsum / count, places=9)
+                        else:
+                            self.assertIsNone(g["predicted"])
+                # Done when: at least as good as the stage rate in AUC and Brier.
+                self.assertGreaterEqual(j["per_deal"]["auc"], j["stage_only"]["auc"])
+                self.assertLessEqual(j["per_deal"]["brier"], j["stage_only"]["brier"])
+
+    def test_backtest_text_and_bad_input(self):
+        out = run("backtest", "--model", self.model, "--events", self.events, "--as-of", "2017-06-30",
+                  "--until", "2017-12-31", check_status=0).stdout
+        self.assertIn("backtest of crm-pipeline: forecast as of 2017-06-30, outcome on 2017-12-31", out)
+        self.assertIn("per deal (stage and age)", out)
+        self.assertIn("stage rate only", out)
+        bad = run("backtest", "--model", self.model, "--events", self.events, "--as-of", "2017-06-30", "--until", "2017-01-01")
+        self.assertEqual(bad.returncode, 2)
+        self.assertIn("--until (2017-01-01) must be after --as-of (2017-06-30)", bad.stderr)
+        missing = run("backtest", "--model", self.model, "--events", self.events, "--as-of", "2017-06-30")
+        self.assertEqual(missing.returncode, 2)
+        self.assertIn("--until", missing.stderr)
+        # No deal open on the date (before the first event): null figures with a note, never NaN.
+        j = self.clm_json("backtest", "--as-of", "2015-01-01", "--until", "2017-12-31")
+        self.assertEqual(j["open"], 0)
+        self.assertIsNone(j["per_deal"]["auc"])
+        self.assertIsNone(j["per_deal"]["brier"])
+        self.assertEqual(j["notes"], ["no deal was open on 2015-01-01"])
+        self.assertNotIn("NaN", json.dumps(j))
+
+    def test_backtest_with_the_seeds_policy(self):
+        j = self.clm_json("backtest", "--as-of", "2017-06-30", "--until", "2017-12-31", "--policy", "seeds")
+        pol = j["policy"]
+        self.assertEqual(pol["flagged"], pol["lost"] + pol["won"] + pol["still_open"])
+        if pol["flagged"]:
+            self.assertAlmostEqual(pol["share_lost"], pol["lost"] / pol["flagged"], places=12)
+        else:
+            self.assertIsNone(pol["share_lost"])
+
+
+if __name__ == "__main__":
+    unittest.main()
