@@ -76,6 +76,10 @@ struct forecast_options {
     /// estimate: p = (n·p_age + k·p_stage) / (n + k) with n the stays known
     /// to have lasted as long as the deal.
     double prior_weight = 10;
+    /// Where a stay goes is taken to depend on when it leaves only when the
+    /// test of stage_survival::age_p_value() rejects independence at this
+    /// level; otherwise p_age = P(leaves after a) × the stage's won share.
+    double age_alpha = 0.05;
 };
 
 /// One stage's forecast.
@@ -91,6 +95,7 @@ struct stage_forecast {
     std::optional<double> expected_days_to_win; ///< Expected days to the won stage, given that it is reached.
     std::optional<double> never_leave;    ///< Share of stays estimated never to leave (the Kaplan–Meier plateau; observed stages).
     std::optional<std::int64_t> last_exit_days; ///< Longest completed stay (observed stages).
+    std::optional<double> age_p_value;    ///< The test that where stays go does not depend on their length (stages scored by age).
     std::size_t open_customers = 0;       ///< Customers in the stage on the date (non-final stages).
     double expected_wins = 0;             ///< Σ p_won over those customers (per-deal probabilities).
     double expected_revenue = 0;          ///< Σ p_won × deal value over those customers.
@@ -176,7 +181,7 @@ inline void scan_pipeline(const portfolio &p, std::size_t slot, timestamp t, pip
         }
         if (stays.empty()) continue;
         for (const stay &st : stays)
-            if (st.left) s.stays[st.stage].add_exit(days_between(st.entered, *st.left), st.next);
+            if (st.left) s.stays[st.stage].add_exit(days_between(st.entered, *st.left), st.next, day_of(*st.left));
         const stay &last = stays.back();
         const std::int64_t age = days_between(last.entered, t);
         s.stays[last.stage].add_open(age);
@@ -266,7 +271,8 @@ inline forecast_report forecast(const portfolio &p, std::size_t slot, timestamp 
         f.censored = scan.stays[s].open();
         touched.clear();
         double all_days = 0;
-        for (std::uint64_t k : scan.stays[s].exits_view()) {
+        for (const auto &[k, when] : scan.stays[s].exits_view()) {
+            (void)when;
             auto next = stage_index(k & 0xFFFF);
             if (count_to[next]++ == 0) touched.push_back(next);
             days_to[next] += double(k >> 16);
@@ -349,22 +355,11 @@ inline forecast_report forecast(const portfolio &p, std::size_t slot, timestamp 
             r.stages[s].never_leave = fit[s].plateau();
             r.stages[s].last_exit_days = fit[s].last_exit_day();
         }
-    std::vector<double> w_age(w); // win from a fresh entry, survival-based where fitted
     std::vector<double> close_days(n, -1.0);
+    std::vector<stage_index> fitted_list;
+    for (stage_index s = 0; s < n; ++s)
+        if (fitted[s]) fitted_list.push_back(s);
     {
-        std::vector<std::vector<std::pair<stage_index, double>>> qf(n);
-        std::vector<double> fixed(n, 0.0);
-        std::vector<stage_index> fitted_list;
-        for (stage_index s = 0; s < n; ++s) {
-            if (!fitted[s]) continue;
-            fitted_list.push_back(s);
-            for (const auto &[j, pr] : fit[s].leave_to()) {
-                if (fitted[j]) qf[s].emplace_back(j, pr);
-                else fixed[s] += pr * w[j];
-            }
-        }
-        auto x = detail::solve_over(fitted_list, n, qf, fixed);
-        for (std::size_t i = 0; i < fitted_list.size(); ++i) w_age[fitted_list[i]] = std::clamp(x[i], 0.0, 1.0);
         // Days to close from a fresh entry, over the stays that leave: the
         // chain of exit shares P_sj with the mean length of the stays.
         std::vector<bool> known(n, false);
@@ -393,7 +388,10 @@ inline forecast_report forecast(const portfolio &p, std::size_t slot, timestamp 
             if (ok[s]) solvable.push_back(s);
         auto d = detail::solve_over(solvable, n, exits, mean_exit);
         for (std::size_t i = 0; i < solvable.size(); ++i) close_days[solvable[i]] = d[i];
-        for (stage_index s : fitted_list) fit[s].set_outcomes(w_age, close_days);
+        for (stage_index s : fitted_list) {
+            fit[s].set_outcomes(w, close_days, opt.age_alpha);
+            r.stages[s].age_p_value = fit[s].age_p_value();
+        }
     }
 
     // 4. Every open deal.
@@ -416,8 +414,19 @@ inline forecast_report forecast(const portfolio &p, std::size_t slot, timestamp 
         stage_forecast &f = r.stages[d.stage];
         if (fitted[d.stage]) {
             auto e = fit[d.stage].estimate(d.days_in_stage);
-            d.p_won = (e.evidence * e.p_win + opt.prior_weight * w_age[d.stage]) / (e.evidence + opt.prior_weight);
-            d.basis = e.beyond ? p_won_basis::beyond_observed : p_won_basis::age;
+            // By age: shrunk towards the stage's share of leavers who win; past
+            // every observed stay: towards 0 by the stays that waited as long;
+            // where age does not matter (or not stably): the stage rate.
+            if (e.beyond) {
+                d.p_won = opt.prior_weight * w[d.stage] / (e.evidence + opt.prior_weight);
+                d.basis = p_won_basis::beyond_observed;
+            } else if (e.by_age) {
+                d.p_won = (e.evidence * e.p_win + opt.prior_weight * fit[d.stage].win_share()) / (e.evidence + opt.prior_weight);
+                d.basis = p_won_basis::age;
+            } else {
+                d.p_won = w[d.stage];
+                d.basis = p_won_basis::stage;
+            }
             d.days_to_close = e.days_to_close ? *e.days_to_close : -1.0;
         } else {
             d.p_won = f.p_win;

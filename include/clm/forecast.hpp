@@ -13,7 +13,7 @@ namespace clm {
 
 /// The forecast as JSON: {"model", "as_of", "stages": [{"id", "source",
 /// "completed_stays", "censored_stays", "next": {stage: probability}, "mean_days",
-/// "p_win", "expected_days_to_win", "never_leave", "last_exit_days",
+/// "p_win", "expected_days_to_win", "never_leave", "last_exit_days", "age_p_value",
 /// "open_customers", "expected_wins", "expected_revenue"}],
 /// "pipeline": {"open_customers", "expected_wins", "expected_revenue",
 /// "overall_mean_amount", "value_basis": {"amount_attribute", "product_mean",
@@ -39,6 +39,7 @@ inline nlohmann::ordered_json forecast_to_json(const forecast_report &r) {
         one["expected_days_to_win"] = opt(s.expected_days_to_win);
         one["never_leave"] = opt(s.never_leave);
         one["last_exit_days"] = s.last_exit_days ? oj(*s.last_exit_days) : oj();
+        one["age_p_value"] = opt(s.age_p_value);
         one["open_customers"] = s.open_customers;
         one["expected_wins"] = s.expected_wins;
         one["expected_revenue"] = s.expected_revenue;
@@ -102,7 +103,7 @@ inline nlohmann::ordered_json forecast_customers_to_json(const portfolio &p, con
     oj j;
     j["model"] = r.model;
     j["as_of"] = format_date(r.as_of);
-    j["method"] = {{"min_sample", opt.min_sample}, {"prior_weight", opt.prior_weight}};
+    j["method"] = {{"min_sample", opt.min_sample}, {"prior_weight", opt.prior_weight}, {"age_alpha", opt.age_alpha}};
     oj list = oj::array();
     for (const deal_forecast &d : r.deals) {
         oj one;

@@ -14,6 +14,7 @@
 //   document, a revenue_growth attribute) in a six-stage model with its stages.
 #include <benchmark/benchmark.h>
 
+#include <clm/deal_forecast.hpp>
 #include <clm/event_log.hpp>
 #include <clm/file_io.hpp>
 #include <clm/model_json.hpp>
@@ -466,6 +467,22 @@ void BM_PortfolioRecommend(benchmark::State &state) {
     state.counters["threads"] = double(std::max(1u, std::thread::hardware_concurrency()));
 }
 
+// The per-deal forecast of every open customer (stage survival by age, the
+// chains, each deal's p_won and value), beside BM_PortfolioRecommend on the
+// same portfolios.
+void BM_ForecastPerDeal(benchmark::State &state) {
+    auto &fx = big_portfolio(std::size_t(state.range(0)));
+    std::size_t deals = 0;
+    for (auto _ : state) {
+        auto r = forecast(*fx.p, 0, timestamp(jre_as_of) * seconds_per_day);
+        deals = r.deals.size();
+        benchmark::DoNotOptimize(r.deals.data());
+    }
+    state.SetItemsProcessed(std::int64_t(state.iterations()) * state.range(0));
+    state.counters["customers"] = double(state.range(0));
+    state.counters["open_deals"] = double(deals);
+}
+
 // The same, asking only for the best 1000 (a worklist): every customer is
 // still evaluated, but no ranking of every recommendation is materialised.
 void BM_PortfolioRecommendTop1000(benchmark::State &state) {
@@ -683,9 +700,11 @@ BENCHMARK(BM_Memory)->Iterations(1)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_PortfolioRecommend)->RangeMultiplier(10)->Range(1000, 100000)->UseRealTime()->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_PortfolioRecommendTop1000)->RangeMultiplier(10)->Range(1000, 100000)->UseRealTime()->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_PortfolioRecommend)->Arg(1000000)->Iterations(1)->UseRealTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_ForecastPerDeal)->Arg(1000000)->Iterations(1)->UseRealTime()->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_PortfolioRecommendTop1000)->Arg(1000000)->Iterations(1)->UseRealTime()->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_PortfolioRecommend_Rules)->Arg(10)->Arg(20)->Arg(30)->Iterations(1)->UseRealTime()->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_PortfolioRecommend)->Arg(10000000)->Iterations(1)->UseRealTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_ForecastPerDeal)->Arg(10000000)->Iterations(1)->UseRealTime()->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_PortfolioRecommendTop1000)->Arg(10000000)->Iterations(1)->UseRealTime()->Unit(benchmark::kMillisecond);
 
 // A long-running host's allocator keeps the memory it has used: the

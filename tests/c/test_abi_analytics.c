@@ -98,6 +98,22 @@ int main(void) {
     clm_string_free(out);
     out = NULL;
 
+    /* Per deal: lead has two completed stays, too few for ages: c gets the stage rate. */
+    CHECK(clm_portfolio_forecast_customers_json(&out, &len, p, NULL, "2024-01-31") == CLM_OK);
+    CHECK(CONTAINS(out, "\"customers\":[{\"customer_id\":\"c\",\"stage\":\"lead\",\"days_in_stage\":28,\"p_won\":0.5,"));
+    CHECK(CONTAINS(out, "\"basis\":\"stage\""));
+    clm_string_free(out);
+    out = NULL;
+
+    /* Backtest from 01-04 (a, b, c open; lead never left yet: p 0 for all) to 01-31: a won, b lost,
+     * c still open. AUC 0.5 (a tie), Brier (1 + 0) / 2. */
+    CHECK(clm_portfolio_backtest_json(&out, &len, p, NULL, "2024-01-04", "2024-01-31", NULL) == CLM_OK);
+    CHECK(CONTAINS(out, "\"open\":3,\"closed\":2,\"won\":1,\"lost\":1,\"still_open\":1"));
+    CHECK(CONTAINS(out, "\"per_deal\":{\"auc\":0.5,\"brier\":0.5,"));
+    CHECK(CONTAINS(out, "\"policy\":null"));
+    clm_string_free(out);
+    out = NULL;
+
     /* Failures name the problem and leave `out` untouched. */
     {
         const char *bad_plan = "{\"from\":\"2024-01-01\",\n\"to\":\"2024-02-30\",\"managers\":{}}";
@@ -113,6 +129,10 @@ int main(void) {
         CHECK(clm_portfolio_funnel_json(&out, &len, p, NULL, "2024-13-01") == CLM_E_INVALID_ARGUMENT);
         CHECK(clm_portfolio_forecast_json(&out, &len, NULL, NULL, NULL) == CLM_E_INVALID_ARGUMENT);
         CHECK(clm_portfolio_value_json(NULL, &len, p, NULL) == CLM_E_INVALID_ARGUMENT);
+        CHECK(clm_portfolio_backtest_json(&out, &len, p, NULL, "2024-01-31", "2024-01-04", NULL) == CLM_E_INVALID_ARGUMENT);
+        CHECK(CONTAINS(clm_last_error(), "must be after the forecast date 2024-01-31"));
+        CHECK(clm_portfolio_backtest_json(&out, &len, p, NULL, NULL, NULL, NULL) == CLM_E_INVALID_ARGUMENT);
+        CHECK(clm_portfolio_forecast_customers_json(&out, &len, p, "nope", NULL) == CLM_E_NOT_FOUND);
         CHECK(out == sentinel);
     }
 

@@ -34,18 +34,15 @@ struct draws {
 };
 
 // The generated truth: a stay lasts T days, T uniform on 1..60, and a deal
-// leaving after T days is won with probability won_if(T); a share `zombie`
-// of the deals never leaves.
+// leaving after T days is won with probability won_if(T); a share of the
+// deals never leaves.
 double won_if(int t) { return t <= 10 ? 0.6 : t <= 30 ? 0.3 : 0.1; }
 
-// P(won | still in the stage after a days), by direct summation.
-double truth(int a, double zombie) {
-    double num = 0, den = zombie;
-    for (int t = a + 1; t <= 60; ++t) {
-        num += (1 - zombie) / 60.0 * won_if(t);
-        den += (1 - zombie) / 60.0;
-    }
-    return num / den;
+// P(won | leaves after a days), by direct summation over T = a+1 .. 60.
+double truth(int a) {
+    double num = 0;
+    for (int t = a + 1; t <= 60; ++t) num += won_if(t);
+    return num / double(60 - a);
 }
 
 // n deals entering `lead` uniformly over the 730 days before the as-of day
@@ -94,28 +91,67 @@ TEST_CASE("stage survival: Kaplan-Meier and Aalen-Johansen by hand", "[forecast]
     CHECK(f.leave_to()[0].second == Approx(1.0 / 6 + 5.0 / 24));
     CHECK(f.leave_to()[1].second == Approx(5.0 / 24 + 5.0 / 24));
     // Stage 1 wins, stage 2 does not; days from entry to close: 0 from both.
+    // Four stays are too few for the age test (p-value 1): the stage's share.
     f.set_outcomes({0, 1, 0}, {0, 0, 0});
-    // A stay 3 days old: S(3) = 5/6; after it, to 1: 5/24, to 2: 5/24 + 5/24.
+    CHECK(f.age_p_value() == 1.0);
+    CHECK_FALSE(f.age_matters());
+    // Won share of the leavers: F1 / (F1 + F2) = (9/24) / (19/24).
+    CHECK(f.win_share() == Approx(9.0 / 19));
+    CHECK(f.estimate(3).p_win == Approx(9.0 / 19));
+    CHECK_FALSE(f.estimate(3).by_age);
+    // Forced by age (a level above 1): a stay 3 days old leaves after it to 1
+    // with 5/24, to 2 with 10/24; S(3) = 5/6.
+    f.set_outcomes({0, 1, 0}, {0, 0, 0}, 2.0);
     auto e = f.estimate(3);
-    CHECK(e.p_win == Approx((5.0 / 24) / (5.0 / 6)));
+    CHECK(e.by_age);
+    CHECK(e.p_win == Approx(1.0 / 3));
     CHECK(e.p_leave == Approx((15.0 / 24) / (5.0 / 6)));
     CHECK_FALSE(e.beyond);
     // Expected exit time given a later exit: (4*5/24 + 4*5/24 + 6*5/24) / (15/24) = 14/3, minus the age 3.
     CHECK(*e.days_to_close == Approx(14.0 / 3 - 3));
-    // Evidence at 3: completed longer than 3 (4, 4, 6) and open of age >= 3 (3, 8).
-    CHECK(e.evidence == 5);
-    // Past the last exit (6): nothing left but the plateau.
+    // Evidence at 3: the completed stays longer than 3 (4, 4, 6).
+    CHECK(e.evidence == 3);
+    // Past the last exit (6): nothing left but the plateau; the evidence is
+    // the stays that lasted that long and never left (the open one of age 8).
     auto old = f.estimate(7);
     CHECK(old.beyond);
     CHECK(old.p_win == 0);
     CHECK_FALSE(old.days_to_close.has_value());
-    CHECK(old.evidence == 1); // the open stay of age 8 (age capped at 6: open >= 6)
+    CHECK(old.evidence == 1);
+}
+
+TEST_CASE("the age test: a pattern must hold in the older and the newer half of the stays", "[forecast][survival]") {
+    // 400 stays leaving over 400 days; short stays (1 day) win, long ones (30) lose.
+    auto fit = [](bool flip_later) {
+        stage_stays s;
+        for (int i = 0; i < 400; ++i) {
+            bool short_stay = i % 2 == 0;
+            bool later = i >= 200;
+            bool wins = short_stay != (flip_later && later);
+            s.add_exit(short_stay ? 1 : 30, wins ? 1 : 2, 19000 + i);
+        }
+        stage_survival f(s);
+        f.set_outcomes({0, 1, 0}, {0, 0, 0});
+        return f;
+    };
+    auto steady = fit(false);
+    CHECK(steady.age_p_value() < 1e-6);
+    CHECK(steady.age_matters());
+    CHECK(steady.estimate(0).p_win == Approx(0.5));  // leaves after 0: half short (won), half long (lost)
+    CHECK(steady.estimate(5).p_win == Approx(0.0));  // only long stays leave after 5 days
+    // The pattern reverses in the newer half: not used.
+    auto flipped = fit(true);
+    CHECK(flipped.age_p_value() == 1.0);
+    CHECK_FALSE(flipped.age_matters());
 }
 
 TEST_CASE("per-deal probabilities recover the generated truth by age", "[forecast][survival]") {
     const double zombie = 0.2;
     auto p = load(generated_log(40000, zombie));
     auto r = forecast(p, 0, day("2024-12-31"));
+    // The pattern is steady over the two years: used.
+    REQUIRE(r.stages[0].age_p_value);
+    CHECK(*r.stages[0].age_p_value < 1e-6);
     // Mean p_won of the open deals at each age, against the truth at that age.
     std::map<std::int64_t, std::pair<double, int>> by_age;
     for (const auto &d : r.deals) {
@@ -128,7 +164,7 @@ TEST_CASE("per-deal probabilities recover the generated truth by age", "[forecas
         REQUIRE(by_age.count(a));
         // Every deal of one age gets the same estimate; ~30,000 completed stays
         // give a standard error near 0.01 at young ages, 0.03 at 45 days.
-        CHECK(by_age[a].first / by_age[a].second == Approx(truth(a, zombie)).margin(a < 30 ? 0.03 : 0.06));
+        CHECK(by_age[a].first / by_age[a].second == Approx(truth(a)).margin(a < 30 ? 0.03 : 0.06));
     }
     // Deals older than every stay ever seen to leave: thousands of zombies say they are not won.
     double old_sum = 0;

@@ -367,6 +367,16 @@ class QueriesTest(unittest.TestCase):
         self.assertEqual(v["customers"], 3)
         fc = self.p.forecast()
         self.assertIn("pipeline", fc)
+        per = self.p.forecast_customers(as_of="2024-02-01")
+        self.assertEqual(per["as_of"], "2024-02-01")
+        self.assertEqual(sum(c["p_won"] for c in per["customers"]),
+                         self.p.forecast(as_of="2024-02-01")["pipeline"]["expected_wins"])
+        bt = self.p.backtest("2024-01-05", "2024-02-01")
+        self.assertEqual(bt["open"], bt["closed"] + bt["still_open"])
+        with self.assertRaises(clm.InvalidArgumentError):
+            self.p.backtest("2024-02-01", "2024-01-05")
+        with self.assertRaises(TypeError):
+            self.p.backtest(None)
         plan = {"from": "2024-01-01", "to": "2024-01-31", "managers": {"Ann": {"contacts": 4}}}
         pa = self.p.plan_actual(plan)
         ann = next(m for m in pa["managers"] if m["manager"] == "Ann")
