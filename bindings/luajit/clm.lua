@@ -757,9 +757,9 @@ end
 function Portfolio:forecast_customers(model_id, as_of)
   return json_call(self, "clm_portfolio_forecast_customers_json", opt_string(model_id), opt_string(as_of))
 end
---- The backtest from `as_of` to `until` (nil: the newest event's date); `policy` optional (JSON text, `clm backtest --json`).
-function Portfolio:backtest(as_of, until, model_id, policy)
-  return json_call(self, "clm_portfolio_backtest_json", opt_string(model_id), as_of, opt_string(until),
+--- The backtest from `as_of` to `until_date` (nil: the newest event's date); `policy` optional (JSON text, `clm backtest --json`).
+function Portfolio:backtest(as_of, until_date, model_id, policy)
+  return json_call(self, "clm_portfolio_backtest_json", opt_string(model_id), as_of, opt_string(until_date),
                    policy and policy:handle() or nil)
 end
 

@@ -94,7 +94,7 @@ inline nlohmann::ordered_json days_to_close_json(const deal_forecast &d) {
 }
 
 /// The per-deal forecast as JSON: {"model", "as_of", "method": {"min_sample",
-/// "prior_weight"}, "customers": [{"customer_id", "stage", "days_in_stage",
+/// "prior_weight", "age_alpha"}, "customers": [{"customer_id", "stage", "days_in_stage",
 /// "p_won", "value", "expected_value", "expected_days_to_close", "basis"}]},
 /// one entry per open customer in portfolio order.
 inline nlohmann::ordered_json forecast_customers_to_json(const portfolio &p, const forecast_report &r,
