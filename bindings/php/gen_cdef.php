@@ -60,7 +60,8 @@ function strip_comments(string $text): string
             $out .= substr($text, $i, $j - $i + 1);
             $i = $j + 1;
         } else {
-            $j = strcspn($text, "/\"'", $i) + $i;
+            // up to the next character that may start a comment or a literal; a lone '/' is text
+            $j = strcspn($text, "/\"'", $i + 1) + $i + 1;
             $out .= substr($text, $i, $j - $i);
             $i = $j;
         }

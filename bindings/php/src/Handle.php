@@ -70,6 +70,7 @@ abstract class Handle
     /** Objects owning a C handle cannot be copied. */
     public function __clone()
     {
+        $this->ptr = null; // the failed copy must not free the original's handle
         throw new \LogicException('a ' . static::class . ' cannot be cloned');
     }
 }

@@ -90,7 +90,9 @@ final class Library
             try {
                 $probe = FFI::cdef('int clm_version_number(void);', $name);
             } catch (FFI\Exception $e) {
-                $tried[] = "  $name: " . $e->getMessage();
+                $why = str_starts_with($e->getMessage(), 'Failed resolving')
+                    ? 'not a clm library (no clm_version_number)' : $e->getMessage();
+                $tried[] = "  $name: $why";
                 continue;
             }
             self::checkVersion($probe->clm_version_number(), $name);
