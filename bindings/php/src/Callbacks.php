@@ -19,13 +19,18 @@ use FFI\CData;
  * to be rethrown by the caller as the previous exception of the
  * CallbackException (predicates) or CancelledException (progress).
  *
+ * The registry holds the PHP callables weakly: the object that registered
+ * one keeps it alive. So a predicate that captures its own portfolio makes
+ * a cycle the cycle collector can free, instead of a static root that
+ * would keep both forever.
+ *
  * @internal
  */
 final class Callbacks
 {
     /** struct { clm_predicate_fn predicate; clm_progress_fn progress; }: the two C function pointers. */
     private static ?CData $pointers = null;
-    /** @var array<int, array{callable, CData, CallbackErrors}> id => [PHP callable, payload slot, errors] */
+    /** @var array<int, array{\WeakReference<\Closure>, CData, CallbackErrors}> id => [the callable, payload slot, errors] */
     private static array $entries = [];
     private static int $next = 1;
 
@@ -45,9 +50,9 @@ final class Callbacks
                 return -1;
             }
             try {
-                return ($entry[0])((string) $customer, (string) $model, (string) $from, (string) $to, (string) $date) ? 1 : 0;
+                return $entry[0]((string) $customer, (string) $model, (string) $from, (string) $to, (string) $date) ? 1 : 0;
             } catch (\Throwable $e) { // never unwind through C (PHP makes it fatal): report an error instead
-                $entry[2]->add($e);
+                $entry[1]->add($e);
                 return -1;
             }
         };
@@ -57,22 +62,24 @@ final class Callbacks
                 return 0;
             }
             try {
-                return ($entry[0])((int) $done, (int) $total) ? 1 : 0;
+                return $entry[0]((int) $done, (int) $total) ? 1 : 0;
             } catch (\Throwable $e) { // cancel instead
-                $entry[2]->add($e);
+                $entry[1]->add($e);
                 return 1;
             }
         };
         return self::$pointers = $p;
     }
 
+    /** The [Closure, errors] of a payload, or null when it is gone. */
     private static function entry(?CData $payload): ?array
     {
         if ($payload === null || FFI::isNull($payload)) {
             return null;
         }
-        $id = FFI::cast('size_t *', $payload)[0];
-        return self::$entries[$id] ?? null;
+        $entry = self::$entries[FFI::cast('size_t *', $payload)[0]] ?? null;
+        $fn = $entry === null ? null : $entry[0]->get();
+        return $fn === null ? null : [$fn, $entry[2]];
     }
 
     /** The clm_predicate_fn that calls the PHP predicates. */
@@ -88,18 +95,21 @@ final class Callbacks
     }
 
     /**
-     * Registers $fn; returns [id, payload], the payload to hand to C (valid
-     * until remove($id)). Throwables raised by $fn are added to $errors.
+     * Registers $fn; returns [id, payload, closure]: the payload to hand to C
+     * (valid until remove($id)) and $fn as a Closure, which the caller must
+     * keep alive as long as C may call it. Throwables raised by $fn are added
+     * to $errors.
      *
-     * @return array{int, CData}
+     * @return array{int, CData, \Closure}
      */
     public static function add(callable $fn, CallbackErrors $errors): array
     {
+        $closure = \Closure::fromCallable($fn);
         $id = self::$next++;
         $slot = Library::ffi()->new('size_t');
         $slot->cdata = $id;
-        self::$entries[$id] = [$fn, $slot, $errors];
-        return [$id, FFI::addr($slot)];
+        self::$entries[$id] = [\WeakReference::create($closure), $slot, $errors];
+        return [$id, FFI::addr($slot), $closure];
     }
 
     /** Forgets a registration (C must not call it any more). */

@@ -49,7 +49,10 @@ final class Event
         $args = [];
         foreach ($row as $key => $v) {
             $name = self::KEYS[$key] ?? throw new \ValueError("unknown event field '$key'");
-            $args[$name] = $name === 'amount' && $v !== null ? (float) $v : $v;
+            if ($name === 'amount' && $v !== null) {
+                $v = is_numeric($v) ? (float) $v : throw new \ValueError('amount must be a number, not ' . var_export($v, true));
+            }
+            $args[$name] = $v;
         }
         foreach (['customerId', 'timestamp', 'type'] as $required) {
             if (!isset($args[$required])) {

@@ -121,7 +121,7 @@ final class Policy extends Handle
         $errors = new CallbackErrors();
         $id = null;
         if ($progress !== null) {
-            [$id, $payload] = Callbacks::add($progress, $errors);
+            [$id, $payload, $closure] = Callbacks::add($progress, $errors); // $closure: alive during the call
             $opts->progress = Callbacks::progressFn();
             $opts->payload = $payload;
         }

@@ -28,7 +28,7 @@ final class Portfolio extends Handle implements \Countable
 {
     private const SKIP_BAD = 1; // CLM_BATCH_SKIP_BAD
 
-    /** @var array<string, int> predicate name => Callbacks id */
+    /** @var array<string, array{int, \Closure}> predicate name => [Callbacks id, the predicate] */
     private array $predicates = [];
     private CallbackErrors $callbackErrors;
     /** @var list<\WeakReference<Model>> the portfolio's models handed out by models() */
@@ -66,7 +66,7 @@ final class Portfolio extends Handle implements \Countable
         }
         $this->views = [];
         Library::ffi()->clm_portfolio_free($ptr);
-        foreach ($this->predicates as $id) {
+        foreach ($this->predicates as [$id]) {
             Callbacks::remove($id);
         }
         $this->predicates = [];
@@ -154,7 +154,7 @@ final class Portfolio extends Handle implements \Countable
     public function registerPredicate(string $name, callable $fn): void
     {
         $h = $this->handle();
-        [$id, $payload] = Callbacks::add($fn, $this->callbackErrors);
+        [$id, $payload, $closure] = Callbacks::add($fn, $this->callbackErrors);
         try {
             Library::call('clm_portfolio_register_predicate', $h, Library::text($name, 'name'),
                 Callbacks::predicateFn(), $payload);
@@ -163,9 +163,9 @@ final class Portfolio extends Handle implements \Countable
             throw $e;
         }
         if (isset($this->predicates[$name])) {
-            Callbacks::remove($this->predicates[$name]);
+            Callbacks::remove($this->predicates[$name][0]);
         }
-        $this->predicates[$name] = $id;
+        $this->predicates[$name] = [$id, $closure]; // alive as long as the portfolio
     }
 
     /** Calls a C function that may run predicates; chains a predicate's Throwable. */
