@@ -84,12 +84,19 @@ final class Library
 
     private static function load(): FFI
     {
+        if (!extension_loaded('ffi')) {
+            throw new LibraryException("clm: PHP's FFI extension is not loaded (Debian's php-cli has it; "
+                . 'check extension=ffi and ffi.enable in php.ini)');
+        }
         $defs = self::defs();
         $tried = [];
         foreach (self::candidates() as $name) {
             try {
                 $probe = FFI::cdef('int clm_version_number(void);', $name);
             } catch (FFI\Exception $e) {
+                if (str_contains($e->getMessage(), 'ffi.enable')) {
+                    throw new LibraryException('clm: ' . $e->getMessage() . ' (set ffi.enable=true in php.ini for this SAPI)');
+                }
                 $why = str_starts_with($e->getMessage(), 'Failed resolving')
                     ? 'not a clm library (no clm_version_number)' : $e->getMessage();
                 $tried[] = "  $name: $why";
