@@ -68,6 +68,8 @@ test('models, apply, stage, customers', function () {
     eq($history[3]['value'], 'licence');
     eq($history[3]['amount'], 1200.5);
     eq($history[4]['timestamp'], '2024-05-05T10:30:00');
+    eq(Library::date(new \DateTimeImmutable('2024-05-05 10:30:00'), 'd'), '2024-05-05T10:30:00', 'a date and time');
+    eq(Library::date(new \DateTime('2024-05-05'), 'd'), '2024-05-05', 'a date at midnight');
 });
 
 test('errors carry status and detail and change nothing', function () {
