@@ -3,10 +3,11 @@
 # Idempotent: does nothing (and no network) when everything is there.
 # Usage: scripts/install-deps.sh   (run as root, or with sudo)
 # chromium (and a font for it) is for the HTML report's browser test,
-# tests/report; --with-browser, once needed for it, is still accepted.
+# tests/report; --with-browser, once needed for it, is still accepted. php-cli
+# (with its FFI extension) runs the PHP binding's tests and example.
 set -eu
 packages="cmake make g++ gcc pkg-config binutils python3 libboost-graph-dev libboost-date-time-dev
-libmsgsl-dev catch2 nlohmann-json3-dev libbenchmark-dev doxygen graphviz luajit abigail-tools
+libmsgsl-dev catch2 nlohmann-json3-dev libbenchmark-dev doxygen graphviz luajit php-cli abigail-tools
 chromium fonts-liberation"
 missing=""
 for p in $packages; do

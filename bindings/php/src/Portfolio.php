@@ -1,0 +1,457 @@
+<?php
+
+declare(strict_types=1);
+
+namespace Clm;
+
+use FFI;
+use FFI\CData;
+
+/**
+ * A portfolio of customers, their positions in one or more models, and their
+ * journal (clm_portfolio).
+ *
+ * State is a fold of the journal, so every query takes an optional $asOf date
+ * (YYYY-MM-DD, YYYY-MM-DDTHH:MM:SS or a DateTimeInterface); null means "after
+ * every event". Every mutating call is all-or-nothing: when it throws, the
+ * portfolio is unchanged.
+ *
+ *     $p = new Portfolio();
+ *     $p->addModel(Model::preset('sales6'));
+ *     $p->apply(new Event('acme', '2024-05-01', 'stage', 'presentation'));
+ *     $p->stage('acme')->stageId;            // "presentation"
+ *
+ * One writer at a time; any number of readers while nobody writes (the C
+ * library's rule). Released by close() (safe twice) or when unreferenced.
+ */
+final class Portfolio extends Handle implements \Countable
+{
+    private const SKIP_BAD = 1; // CLM_BATCH_SKIP_BAD
+
+    /** @var array<string, array{int, \Closure}> predicate name => [Callbacks id, the predicate] */
+    private array $predicates = [];
+    private CallbackErrors $callbackErrors;
+    /** @var list<\WeakReference<Model>> the portfolio's models handed out by models() */
+    private array $views = [];
+
+    /** An empty portfolio (clm_portfolio_new). */
+    public function __construct()
+    {
+        $this->callbackErrors = new CallbackErrors();
+        $out = Library::ffi()->new('clm_portfolio *');
+        Library::call('clm_portfolio_new', FFI::addr($out));
+        $this->adopt($out);
+    }
+
+    /**
+     * Loads a saved portfolio (clm_portfolio_load), verifying it first. Throws
+     * IoException, CorruptException (damaged: nothing is loaded) or
+     * VersionException. Predicates are not saved: register them again.
+     */
+    public static function load(string $path): self
+    {
+        $out = Library::ffi()->new('clm_portfolio *');
+        Library::call('clm_portfolio_load', FFI::addr($out), Library::text($path, 'path'));
+        $self = (new \ReflectionClass(self::class))->newInstanceWithoutConstructor();
+        $self->callbackErrors = new CallbackErrors();
+        $self->adopt($out);
+        return $self;
+    }
+
+    /** Releases the portfolio; the models from models() close with it. */
+    protected function release(CData $ptr): void
+    {
+        foreach ($this->views as $ref) {
+            $ref->get()?->close();
+        }
+        $this->views = [];
+        Library::ffi()->clm_portfolio_free($ptr);
+        foreach ($this->predicates as [$id]) {
+            Callbacks::remove($id);
+        }
+        $this->predicates = [];
+    }
+
+    /** The number of customers. */
+    public function count(): int
+    {
+        return Library::ffi()->clm_portfolio_customer_count($this->handle());
+    }
+
+    // -- models --------------------------------------------------------------
+
+    /**
+     * Adds a model and returns its slot; the portfolio shares it, so $model
+     * may be closed afterwards. Throws DuplicateException.
+     */
+    public function addModel(Model $model): int
+    {
+        $slot = Library::sizeSlot();
+        Library::call('clm_portfolio_add_model', FFI::addr($slot), $this->handle(), $model->handle());
+        return $slot->cdata;
+    }
+
+    /**
+     * The portfolio's models, in slot order. They are the portfolio's: they
+     * close with it, and after migrate() they show the new version.
+     *
+     * @return list<Model>
+     */
+    public function models(): array
+    {
+        $ffi = Library::ffi();
+        $h = $this->handle();
+        $this->views = array_values(array_filter($this->views, fn (\WeakReference $r) => $r->get() !== null));
+        $models = [];
+        for ($slot = 0, $n = $ffi->clm_portfolio_model_count($h); $slot < $n; $slot++) {
+            $view = Model::wrap($ffi->clm_portfolio_model($h, $slot), $this);
+            $this->views[] = \WeakReference::create($view);
+            $models[] = $view;
+        }
+        return $models;
+    }
+
+    /** The model named $modelId (or the only one), or null when it cannot be resolved. */
+    private function modelHandle(?string $modelId): ?CData
+    {
+        $ffi = Library::ffi();
+        $h = $this->handle();
+        $n = $ffi->clm_portfolio_model_count($h);
+        if ($modelId === null) {
+            return $n === 1 ? $ffi->clm_portfolio_model($h, 0) : null;
+        }
+        for ($slot = 0; $slot < $n; $slot++) {
+            $m = $ffi->clm_portfolio_model($h, $slot);
+            if ($ffi->clm_model_id($m) === $modelId) {
+                return $m;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Moves every customer of the model with $newer's id to that newer version
+     * through its migration map; history is kept. All-or-nothing. Throws
+     * NotFoundException or InvalidArgumentException (not newer).
+     */
+    public function migrate(Model $newer): void
+    {
+        Library::call('clm_portfolio_migrate', $this->handle(), $newer->handle());
+    }
+
+    // -- predicates ----------------------------------------------------------
+
+    /**
+     * Registers the host predicate $name for `predicate` guards (replacing one
+     * of the same name).
+     *
+     * $fn(string $customerId, string $modelId, string $fromStage, string
+     * $toStage, string $date) returns a truthy value to allow the move, a
+     * falsy one to refuse it (GuardFailedException). A Throwable thrown by $fn
+     * does not cross into C: the move fails with a CallbackException whose
+     * getPrevious() is it. $fn must not use this portfolio.
+     */
+    public function registerPredicate(string $name, callable $fn): void
+    {
+        $h = $this->handle();
+        [$id, $payload, $closure] = Callbacks::add($fn, $this->callbackErrors);
+        try {
+            Library::call('clm_portfolio_register_predicate', $h, Library::text($name, 'name'),
+                Callbacks::predicateFn(), $payload);
+        } catch (\Throwable $e) {
+            Callbacks::remove($id);
+            throw $e;
+        }
+        if (isset($this->predicates[$name])) {
+            Callbacks::remove($this->predicates[$name][0]);
+        }
+        $this->predicates[$name] = [$id, $closure]; // alive as long as the portfolio
+    }
+
+    /** Calls a C function that may run predicates; chains a predicate's Throwable. */
+    private function mutate(string $fn, mixed ...$args): void
+    {
+        $this->callbackErrors->clear();
+        $status = Library::ffi()->$fn(...$args);
+        $cause = $this->callbackErrors->last();
+        $this->callbackErrors->clear();
+        if ($status !== 0) {
+            throw ClmException::fromLastError($status, $fn, $status === Status::CALLBACK->value ? $cause : null);
+        }
+    }
+
+    // -- events --------------------------------------------------------------
+
+    /**
+     * Applies one event (an Event, or an array with the CSV's column names),
+     * checking the model's transition and guards.
+     *
+     * Throws IllegalTransitionException or GuardFailedException (the message
+     * names the customer, the stages and the guard), InvalidArgumentException
+     * (bad date, missing field, out of time order), NotFoundException,
+     * CallbackException. On error nothing changes.
+     */
+    public function apply(Event|array $event): void
+    {
+        $keep = [];
+        $ev = Library::ffi()->new('clm_event');
+        Event::of($event)->fill($ev, $keep);
+        $this->mutate('clm_portfolio_apply', $this->handle(), FFI::addr($ev));
+    }
+
+    /**
+     * Applies events in order.
+     *
+     * Without $skipBad the batch is all-or-nothing and the first refused event
+     * throws (the message starts `event INDEX:`). With it, refused events are
+     * skipped and returned as Rejections with their index.
+     *
+     * @param iterable<Event|array> $events
+     */
+    public function applyBatch(iterable $events, bool $skipBad = false): BatchResult
+    {
+        $items = [];
+        foreach ($events as $e) {
+            $items[] = Event::of($e);
+        }
+        $n = count($items);
+        $keep = [];
+        $array = $n > 0 ? Library::ffi()->new("clm_event[$n]") : null;
+        foreach ($items as $i => $e) {
+            $e->fill($array[$i], $keep);
+        }
+        $applied = Library::sizeSlot();
+        $report = Library::stringSlot();
+        $this->mutate('clm_portfolio_apply_batch', FFI::addr($applied), FFI::addr($report), $this->handle(),
+            $array, $n, $skipBad ? self::SKIP_BAD : 0);
+        return new BatchResult($applied->cdata, Rejection::parseAll(Library::takeString($report), false));
+    }
+
+    /**
+     * Imports an event-log CSV given as text (docs/event-log.md), called $name
+     * in messages. Rows are applied per customer in timestamp order.
+     * All-or-nothing unless $skipBad (then rows the model refuses are skipped
+     * and returned with their file and line; malformed rows always fail).
+     *
+     * Throws ParseException listing every malformed row in $problems;
+     * IllegalTransitionException, GuardFailedException, ... for the first
+     * refused row.
+     */
+    public function importCsv(string $csv, ?string $name = null, bool $skipBad = false): BatchResult
+    {
+        $applied = Library::sizeSlot();
+        $report = Library::stringSlot();
+        $this->mutate('clm_portfolio_import_csv', FFI::addr($applied), FFI::addr($report), $this->handle(),
+            $csv, strlen($csv), Library::optText($name, 'name'), $skipBad ? self::SKIP_BAD : 0);
+        return new BatchResult($applied->cdata, Rejection::parseAll(Library::takeString($report), true));
+    }
+
+    /** Imports an event-log CSV file; like importCsv(). Throws IoException when it cannot be read. */
+    public function importCsvFile(string $path, bool $skipBad = false): BatchResult
+    {
+        $applied = Library::sizeSlot();
+        $report = Library::stringSlot();
+        $this->mutate('clm_portfolio_import_csv_file', FFI::addr($applied), FFI::addr($report), $this->handle(),
+            Library::text($path, 'path'), $skipBad ? self::SKIP_BAD : 0);
+        return new BatchResult($applied->cdata, Rejection::parseAll(Library::takeString($report), true));
+    }
+
+    /**
+     * The journal as an event-log CSV in apply order; importing it into a
+     * portfolio with the same models rebuilds the same state.
+     */
+    public function exportEvents(): string
+    {
+        return $this->text('clm_portfolio_export_events');
+    }
+
+    // -- queries -------------------------------------------------------------
+
+    /**
+     * The customer ids, in the order they first appeared.
+     *
+     * @return list<string>
+     */
+    public function customers(): array
+    {
+        $ffi = Library::ffi();
+        $h = $this->handle();
+        $ids = [];
+        for ($i = 0, $n = $ffi->clm_portfolio_customer_count($h); $i < $n; $i++) {
+            $ids[] = $ffi->clm_portfolio_customer_id($h, $i) ?? '';
+        }
+        return $ids;
+    }
+
+    /** The number of events in the journal. */
+    public function eventCount(): int
+    {
+        return Library::ffi()->clm_portfolio_event_count($this->handle());
+    }
+
+    /**
+     * A customer's stage in a model as of a date. $modelId may be null when
+     * the portfolio has one model. Throws NotFoundException (customer or
+     * model), InvalidArgumentException.
+     */
+    public function stage(string $customerId, ?string $modelId = null, string|\DateTimeInterface|null $asOf = null): StagePosition
+    {
+        $ffi = Library::ffi();
+        $stage = Library::sizeSlot();
+        $days = $ffi->new('int64_t');
+        Library::call('clm_portfolio_stage', FFI::addr($stage), FFI::addr($days), $this->handle(),
+            Library::text($customerId, 'customerId'), Library::optText($modelId, 'modelId'), Library::date($asOf, 'asOf'));
+        if ($stage->cdata === NONE) {
+            return new StagePosition(null, $days->cdata);
+        }
+        return new StagePosition($ffi->clm_model_stage_id($this->modelHandle($modelId), $stage->cdata), $days->cdata);
+    }
+
+    /**
+     * Customers per stage of a model as of a date, every stage in model order
+     * (zeros included). Throws NotFoundException, InvalidArgumentException.
+     *
+     * @return array<string, int> stage id => count
+     */
+    public function stageCounts(?string $modelId = null, string|\DateTimeInterface|null $asOf = null): array
+    {
+        $ffi = Library::ffi();
+        $model = $this->modelHandle($modelId);
+        $n = $model === null ? 0 : $ffi->clm_model_stage_count($model);
+        $counts = $ffi->new('size_t[' . max($n, 1) . ']');
+        // With no model resolved, capacity 0 makes the library report the right error.
+        Library::call('clm_portfolio_stage_counts', $counts, $n, null, $this->handle(),
+            Library::optText($modelId, 'modelId'), Library::date($asOf, 'asOf'));
+        $out = [];
+        for ($i = 0; $i < $n; $i++) {
+            $out[$ffi->clm_model_stage_id($model, $i)] = $counts[$i];
+        }
+        return $out;
+    }
+
+    /** Calls a `char **out, size_t *out_len, portfolio, ...` function; returns the text. */
+    private function text(string $fn, mixed ...$args): string
+    {
+        $out = Library::stringSlot();
+        $len = Library::sizeSlot();
+        Library::call($fn, FFI::addr($out), FFI::addr($len), $this->handle(), ...$args);
+        return Library::takeString($out, $len->cdata);
+    }
+
+    /**
+     * Everything known about a customer as of a date (decoded JSON): stage per
+     * model, last contacts, open control points, next step, tags, attributes,
+     * scores, class, manager, purchases. Throws NotFoundException.
+     */
+    public function customer(string $customerId, string|\DateTimeInterface|null $asOf = null): array
+    {
+        return Library::json($this->text('clm_portfolio_customer_json', Library::text($customerId, 'customerId'),
+            Library::date($asOf, 'asOf')));
+    }
+
+    /** A customer's full history, every event oldest first (decoded JSON). */
+    public function history(string $customerId): array
+    {
+        return Library::json($this->text('clm_portfolio_history_json', Library::text($customerId, 'customerId')));
+    }
+
+    /**
+     * The portfolio export with maturity markers, one row per customer:
+     * $format "csv" gives the CSV text, "json" the decoded JSON document.
+     */
+    public function export(string|\DateTimeInterface|null $asOf = null, string $format = 'csv'): string|array
+    {
+        $formats = ['csv' => 0, 'json' => 1]; // clm_export_format
+        if (!isset($formats[$format])) {
+            throw new \ValueError("unknown export format '$format' (expected 'csv' or 'json')");
+        }
+        $text = $this->text('clm_portfolio_export', Library::date($asOf, 'asOf'), $formats[$format]);
+        return $format === 'json' ? Library::json($text) : $text;
+    }
+
+    // -- persistence ---------------------------------------------------------
+
+    /** Saves models, customers and journal to $path atomically. Throws IoException. */
+    public function save(string $path): void
+    {
+        Library::call('clm_portfolio_save', $this->handle(), Library::text($path, 'path'));
+    }
+
+    // -- analytics (docs/analytics.md) ---------------------------------------
+
+    /**
+     * The funnel of a model as of a date: entered, current and lost per
+     * stage, median days, conversion rates (decoded JSON).
+     */
+    public function funnel(?string $modelId = null, string|\DateTimeInterface|null $asOf = null): array
+    {
+        return Library::json($this->text('clm_portfolio_funnel_json', Library::optText($modelId, 'modelId'),
+            Library::date($asOf, 'asOf')));
+    }
+
+    /**
+     * Time spent in each stage: mean, median, p90 of completed stays, open
+     * stays, stuck customers, lifecycle duration to won (decoded JSON).
+     */
+    public function timeInStage(?string $modelId = null, string|\DateTimeInterface|null $asOf = null): array
+    {
+        return Library::json($this->text('clm_portfolio_time_in_stage_json', Library::optText($modelId, 'modelId'),
+            Library::date($asOf, 'asOf')));
+    }
+
+    /**
+     * Dynamics between two dates: stage matrix, promoted/regressed/... overall
+     * and per manager, rotation suggestions (decoded JSON). $to defaults to
+     * the newest event's date.
+     */
+    public function dynamics(string|\DateTimeInterface $from, string|\DateTimeInterface|null $to = null,
+        ?string $modelId = null): array
+    {
+        return Library::json($this->text('clm_portfolio_dynamics_json', Library::optText($modelId, 'modelId'),
+            Library::date($from, 'from'), Library::date($to, 'to')));
+    }
+
+    /**
+     * Actual against plan per manager for the plan's period. $plan is the plan
+     * as an array or JSON text (docs/analytics.md). Throws ParseException /
+     * ValidationException with $problems.
+     */
+    public function planActual(array|string $plan, ?string $modelId = null): array
+    {
+        $json = is_string($plan) ? $plan : json_encode($plan, JSON_THROW_ON_ERROR | JSON_UNESCAPED_UNICODE);
+        return Library::json($this->text('clm_portfolio_plan_actual_json', Library::optText($modelId, 'modelId'),
+            $json, strlen($json)));
+    }
+
+    /**
+     * Customer value over every model: Pareto, repeat purchases, revenue by
+     * class and by stage (decoded JSON).
+     */
+    public function value(string|\DateTimeInterface|null $asOf = null): array
+    {
+        return Library::json($this->text('clm_portfolio_value_json', Library::date($asOf, 'asOf')));
+    }
+
+    /**
+     * Pipeline forecast: per-stage probability of winning, expected days to
+     * win, expected revenue of the open pipeline (decoded JSON).
+     */
+    public function forecast(?string $modelId = null, string|\DateTimeInterface|null $asOf = null): array
+    {
+        return Library::json($this->text('clm_portfolio_forecast_json', Library::optText($modelId, 'modelId'),
+            Library::date($asOf, 'asOf')));
+    }
+
+    /**
+     * The management report of one model as one self-contained HTML page (the
+     * page of `clm report --html`). $from starts the dynamics section (null:
+     * 30 days before $asOf); with a $policy the page lists the top
+     * recommendations.
+     */
+    public function reportHtml(?string $modelId = null, string|\DateTimeInterface|null $asOf = null,
+        string|\DateTimeInterface|null $from = null, ?Policy $policy = null): string
+    {
+        return $this->text('clm_portfolio_report_html', Library::optText($modelId, 'modelId'),
+            Library::date($asOf, 'asOf'), Library::date($from, 'from'), $policy?->handle());
+    }
+}
