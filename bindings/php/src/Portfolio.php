@@ -443,6 +443,31 @@ final class Portfolio extends Handle implements \Countable
     }
 
     /**
+     * Every open customer's probability of being won given its stage and the
+     * days it has spent there, its value, expected value and expected days to
+     * close (decoded JSON, the shape of `clm forecast --per-customer --json`).
+     */
+    public function forecastCustomers(?string $modelId = null, string|\DateTimeInterface|null $asOf = null): array
+    {
+        return Library::json($this->text('clm_portfolio_forecast_customers_json', Library::optText($modelId, 'modelId'),
+            Library::date($asOf, 'asOf')));
+    }
+
+    /**
+     * Replays the journal to $asOf, scores every open deal and checks the
+     * scores against each deal's stage on $until (null: the newest event's
+     * date): AUC, Brier score and calibration, per deal and for the stage
+     * rate; with a $policy, the share of the deals it asked to re-qualify or
+     * close that were lost (decoded JSON, the shape of `clm backtest --json`).
+     */
+    public function backtest(string|\DateTimeInterface $asOf, string|\DateTimeInterface|null $until = null,
+        ?string $modelId = null, ?Policy $policy = null): array
+    {
+        return Library::json($this->text('clm_portfolio_backtest_json', Library::optText($modelId, 'modelId'),
+            Library::date($asOf, 'asOf'), Library::date($until, 'until'), $policy?->handle()));
+    }
+
+    /**
      * The management report of one model as one self-contained HTML page (the
      * page of `clm report --html`). $from starts the dynamics section (null:
      * 30 days before $asOf); with a $policy the page lists the top

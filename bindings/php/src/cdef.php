@@ -100,6 +100,8 @@ return [
         'clm_portfolio_value_json',
         'clm_portfolio_forecast_json',
         'clm_portfolio_report_html',
+        'clm_portfolio_forecast_customers_json',
+        'clm_portfolio_backtest_json',
     ],
     'cdef' => <<<'CDEF'
 typedef enum clm_status {
@@ -390,5 +392,12 @@ clm_status clm_portfolio_forecast_json(char **out, size_t *out_len, const clm_po
 clm_status clm_portfolio_report_html(char **out, size_t *out_len, const clm_portfolio *portfolio,
                                              const char *model_id, const char *as_of, const char *from,
                                              const clm_policy *policy);
+
+clm_status clm_portfolio_forecast_customers_json(char **out, size_t *out_len, const clm_portfolio *portfolio,
+                                                         const char *model_id, const char *as_of);
+
+clm_status clm_portfolio_backtest_json(char **out, size_t *out_len, const clm_portfolio *portfolio,
+                                               const char *model_id, const char *as_of, const char *until,
+                                               const clm_policy *policy);
 CDEF,
 ];

@@ -153,6 +153,12 @@ test('analytics as decoded JSON, and the HTML report', function () {
     raises(\Clm\InvalidArgumentException::class, fn () => $p->dynamics('2024-01-10', '2024-01-02'));
     check(array_key_exists('pareto', $p->value()), 'value has a pareto');
     check(array_key_exists('pipeline', $p->forecast()), 'forecast has a pipeline');
+    $per = $p->forecastCustomers(asOf: '2024-01-10');
+    eq($per['as_of'], '2024-01-10');
+    eq(array_sum(array_column($per['customers'], 'p_won')), $p->forecast(asOf: '2024-01-10')['pipeline']['expected_wins']);
+    $bt = $p->backtest('2024-01-02', '2024-01-10');
+    eq($bt['open'], $bt['closed'] + $bt['still_open']);
+    raises(\Clm\InvalidArgumentException::class, fn () => $p->backtest('2024-01-10', '2024-01-02'));
     $plan = ['from' => '2024-01-01', 'to' => '2024-01-31', 'managers' => ['Ann' => ['contacts' => 4]]];
     check(str_contains(json_encode($p->planActual($plan)), '"Ann"'), 'plan against actual as an array');
     eq($p->planActual(json_encode($plan)), $p->planActual($plan), 'the plan as JSON text');
