@@ -45,6 +45,7 @@ struct value_report {
     std::size_t customers = 0;            ///< Customers with at least one event by the date.
     std::string unit = "customer";        ///< What the Pareto and repeat figures count: "account" or "customer".
     std::size_t units = 0;                ///< Units (accounts, plus customers without one; or customers) among those customers.
+    std::size_t accounts = 0;             ///< Of those units, the accounts (0 when the unit is "customer").
     std::size_t buyers = 0;               ///< Units with at least one purchase.
     std::size_t repeat_buyers = 0;        ///< Units with at least two purchases.
     std::optional<double> repeat_share;   ///< repeat_buyers / buyers.
@@ -75,6 +76,7 @@ inline value_report customer_value(const portfolio &p, timestamp as_of, double t
     std::map<std::string, revenue_group> classes;
     const unit_map units = units_of(p, t);
     r.unit = units.name();
+    r.accounts = units.accounts;
     std::vector<double> revenues(units.count, 0.0);
     std::vector<std::size_t> unit_purchases(units.count, 0);
     std::vector<char> unit_seen(units.count, 0);
@@ -183,9 +185,11 @@ inline std::string customer_value_to_text(const value_report &r) {
     std::snprintf(th, sizeof th, "%.0f%%", r.pareto.threshold * 100);
     const std::string units = r.unit == "account" ? "accounts" : "customers";
     if (r.unit == "account")
-        out += "per account: " + std::to_string(r.units) + " accounts (a customer without an account counts as one)\n";
+        out += "per account: " + std::to_string(r.accounts) + " accounts and " + std::to_string(r.units - r.accounts) +
+               " customers without one, " + std::to_string(r.units) + " units\n";
     out += "pareto: " + std::to_string(r.pareto.customers) + " " + units + " (" + percent_text(r.pareto.share_of_buyers) +
-           " of buying " + units + ", " + percent_text(r.pareto.share_of_all) + " of all) bring " + money_text(r.pareto.revenue) +
+           " of buying " + units + ", " + percent_text(r.pareto.share_of_all) + " of all " +
+           (r.unit == "account" ? "units" : "customers") + ") bring " + money_text(r.pareto.revenue) +
            " (" + percent_text(r.pareto.revenue_share) + " of revenue; target " + th + ")\n";
     out += "repeat purchase: " + std::to_string(r.repeat_buyers) + " of " + std::to_string(r.buyers) + " buying " + units +
            " (" + percent_text(r.repeat_share) + ")\n";

@@ -230,7 +230,7 @@ inline std::string funnel_to_text(const funnel_report &r) {
     if (!r.conversion.empty())
         out += "conversion along the main path (cohort: of all who entered; closed: of those no longer open):\n";
     for (const auto &c : r.conversion) {
-        std::snprintf(line, sizeof line, "  %-24s cohort %7s (%zu of %zu)  closed %7s (%zu of %zu)  %zu still open\n",
+        std::snprintf(line, sizeof line, "  %-24s  cohort %7s (%zu of %zu)  closed %7s (%zu of %zu)  %zu still open\n",
                       (c.from_id + " -> " + c.to_id).c_str(), percent_text(c.rate).c_str(), c.converted, c.entered,
                       percent_text(c.closed_rate).c_str(), c.converted, c.closed(), c.still_open);
         out += line;

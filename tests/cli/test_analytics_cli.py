@@ -170,9 +170,9 @@ class RealDataAnalytics(unittest.TestCase):
                    check_status=0).stdout
         self.assertIn("win rate of closed 63.15%", text)
         self.assertRegex(text, r"engaging\s+8300\s+1589\s+2473\s+45\n")
-        self.assertIn("engaging -> won          cohort  51.06% (4238 of 8300)  closed  63.15% (4238 of 6711)  "
+        self.assertIn("engaging -> won           cohort  51.06% (4238 of 8300)  closed  63.15% (4238 of 6711)  "
                       "1589 still open", text)
-        self.assertIn("prospecting -> engaging  cohort   0.00% (0 of 500)  closed       - (0 of 0)  500 still open", text)
+        self.assertIn("prospecting -> engaging   cohort   0.00% (0 of 500)  closed       - (0 of 0)  500 still open", text)
 
     def test_funnel_mid_2017(self):
         self.check_funnel("2017-06-30")

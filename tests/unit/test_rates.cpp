@@ -275,6 +275,7 @@ TEST_CASE("customer value: Pareto and repeat purchases per account when accounts
     CHECK(r.unit == "account");
     CHECK(r.customers == 5);
     CHECK(r.units == 4);
+    CHECK(r.accounts == 2);
     CHECK(r.revenue == 220);
     // Buying units: Acme, Beta, z1; with >= 2 purchases: Acme (x1 + x2) and z1. Per customer it
     // would be 1 of 4 (only z1 bought twice).
@@ -293,7 +294,8 @@ TEST_CASE("customer value: Pareto and repeat purchases per account when accounts
     CHECK(j["unit"] == "account");
     CHECK(j["units"] == 4);
     CHECK(j["repeat"] == nlohmann::ordered_json({{"buyers", 3}, {"repeat_buyers", 2}, {"share", 2.0 / 3}}));
-    CHECK_THAT(customer_value_to_text(r), Catch::Contains("repeat purchase: 2 of 3 buying accounts (66.67%)"));
+    CHECK_THAT(customer_value_to_text(r), Catch::Contains("per account: 2 accounts and 2 customers without one, 4 units") &&
+                                              Catch::Contains("repeat purchase: 2 of 3 buying accounts (66.67%)"));
 
     // Without accounts, the units are the customers.
     auto q = make(direct_model, "customer_id,timestamp,type,value,amount\n"
