@@ -2,9 +2,12 @@
 /// Customer value as of a date (BRIEF 1.3): Pareto (the smallest share of
 /// customers that brings 80% of revenue), the share of buyers who came back
 /// for a repeat purchase, and revenue by class and by current stage in each
-/// model. Revenue is the sum of purchase amounts. Definitions: docs/analytics.md.
+/// model. Revenue is the sum of purchase amounts. Pareto and repeat purchases
+/// count accounts when customers have them (account.hpp), customers
+/// otherwise. Definitions: docs/analytics.md.
 #pragma once
 
+#include <clm/account.hpp>
 #include <clm/report_format.hpp>
 #include <clm/stays.hpp>
 
@@ -12,12 +15,13 @@
 
 namespace clm {
 
-/// The Pareto figure: how few customers bring the threshold share of revenue.
+/// The Pareto figure: how few units (customers or accounts, value_report::unit)
+/// bring the threshold share of revenue.
 struct pareto_result {
     double threshold = 0.8;               ///< The revenue share to reach (0.8 = 80%).
-    std::size_t customers = 0;            ///< The fewest customers whose revenue reaches it (largest first).
-    std::optional<double> share_of_buyers;///< customers / customers with revenue > 0.
-    std::optional<double> share_of_all;   ///< customers / all customers.
+    std::size_t customers = 0;            ///< The fewest units whose revenue reaches it (largest first).
+    std::optional<double> share_of_buyers;///< customers / units with revenue > 0.
+    std::optional<double> share_of_all;   ///< customers / all units.
     double revenue = 0;                   ///< Revenue those customers bring.
     std::optional<double> revenue_share;  ///< revenue / total revenue.
 };
@@ -39,8 +43,11 @@ struct model_revenue {
 struct value_report {
     timestamp as_of = 0;                  ///< The date (every event on it counted).
     std::size_t customers = 0;            ///< Customers with at least one event by the date.
-    std::size_t buyers = 0;               ///< Customers with at least one purchase.
-    std::size_t repeat_buyers = 0;        ///< Customers with at least two purchases.
+    std::string unit = "customer";        ///< What the Pareto and repeat figures count: "account" or "customer".
+    std::size_t units = 0;                ///< Units (accounts, plus customers without one; or customers) among those customers.
+    std::size_t accounts = 0;             ///< Of those units, the accounts (0 when the unit is "customer").
+    std::size_t buyers = 0;               ///< Units with at least one purchase.
+    std::size_t repeat_buyers = 0;        ///< Units with at least two purchases.
     std::optional<double> repeat_share;   ///< repeat_buyers / buyers.
     double revenue = 0;                   ///< Total revenue.
     pareto_result pareto;                 ///< The Pareto figure.
@@ -49,7 +56,10 @@ struct value_report {
 };
 
 /// Customer value as of `as_of` (every event on that day counted); `threshold`
-/// is the Pareto revenue share (default 0.8).
+/// is the Pareto revenue share (default 0.8). Pareto and repeat purchases are
+/// per account when at least one customer has an account by the date
+/// (units_of(): a customer without one is a unit of its own), per customer
+/// otherwise; revenue by class and by stage is always per customer.
 inline value_report customer_value(const portfolio &p, timestamp as_of, double threshold = 0.8) {
     if (!(threshold > 0 && threshold <= 1)) throw invalid_argument("customer value: the Pareto threshold must be in (0, 1]");
     const timestamp t = end_of_day(as_of);
@@ -64,7 +74,12 @@ inline value_report customer_value(const portfolio &p, timestamp as_of, double t
         stage_groups[m].push_back({"(none)", 0, 0});
     }
     std::map<std::string, revenue_group> classes;
-    std::vector<double> revenues;
+    const unit_map units = units_of(p, t);
+    r.unit = units.name();
+    r.accounts = units.accounts;
+    std::vector<double> revenues(units.count, 0.0);
+    std::vector<std::size_t> unit_purchases(units.count, 0);
+    std::vector<char> unit_seen(units.count, 0);
     std::vector<std::uint32_t> events;
     std::vector<stage_index> stage(models);
     for (std::uint32_t c = 0; c < p.customer_count(); ++c) {
@@ -85,10 +100,11 @@ inline value_report customer_value(const portfolio &p, timestamp as_of, double t
                 if (const event_detail *d = p.detail_of(ev); d && d->has_amount) revenue += d->amount;
             }
         }
-        if (purchases >= 1) ++r.buyers;
-        if (purchases >= 2) ++r.repeat_buyers;
+        const std::uint32_t u = units.of[c];
+        unit_seen[u] = 1;
+        unit_purchases[u] += purchases;
+        revenues[u] += revenue;
         r.revenue += revenue;
-        revenues.push_back(revenue);
         std::string key = cls == 0 ? std::string("(none)") : p.text(cls);
         revenue_group &g = classes[key];
         g.key = key;
@@ -99,6 +115,11 @@ inline value_report customer_value(const portfolio &p, timestamp as_of, double t
             ++sg.customers;
             sg.revenue += revenue;
         }
+    }
+    for (std::size_t u = 0; u < units.count; ++u) {
+        r.units += unit_seen[u];
+        r.buyers += unit_purchases[u] >= 1;
+        r.repeat_buyers += unit_purchases[u] >= 2;
     }
     if (r.buyers) r.repeat_share = double(r.repeat_buyers) / double(r.buyers);
     std::sort(revenues.begin(), revenues.end(), std::greater<double>());
@@ -112,7 +133,7 @@ inline value_report customer_value(const portfolio &p, timestamp as_of, double t
         r.pareto.revenue = covered;
         r.pareto.revenue_share = covered / r.revenue;
         if (paying) r.pareto.share_of_buyers = double(k) / double(paying);
-        r.pareto.share_of_all = double(k) / double(r.customers);
+        r.pareto.share_of_all = double(k) / double(r.units);
     }
     for (auto &[key, g] : classes) r.by_class.push_back(g);
     for (std::size_t m = 0; m < models; ++m) r.by_stage.push_back({p.model_at(m).id(), std::move(stage_groups[m])});
@@ -122,7 +143,9 @@ inline value_report customer_value(const portfolio &p, timestamp as_of, double t
 /// Customer value as JSON: {"as_of", "customers", "revenue", "pareto": {"threshold",
 /// "customers", "share_of_buyers", "share_of_all", "revenue", "revenue_share"},
 /// "repeat": {"buyers", "repeat_buyers", "share"}, "by_class": [{"class", "customers",
-/// "revenue"}], "by_stage": [{"model", "stages": [{"stage", "customers", "revenue"}]}]}.
+/// "revenue"}], "by_stage": [{"model", "stages": [{"stage", "customers", "revenue"}]}],
+/// "unit", "units"}: "pareto" and "repeat" count units ("unit": "account" or
+/// "customer"; "units" of them), the rest counts customers.
 inline nlohmann::ordered_json customer_value_to_json(const value_report &r) {
     using oj = nlohmann::ordered_json;
     auto opt = [](const std::optional<double> &v) { return v ? oj(*v) : oj(); };
@@ -149,6 +172,8 @@ inline nlohmann::ordered_json customer_value_to_json(const value_report &r) {
         models.push_back({{"model", m.model}, {"stages", std::move(stages)}});
     }
     j["by_stage"] = std::move(models);
+    j["unit"] = r.unit;
+    j["units"] = r.units;
     return j;
 }
 
@@ -158,11 +183,16 @@ inline std::string customer_value_to_text(const value_report &r) {
                       " customers, revenue " + money_text(r.revenue) + "\n";
     char th[16];
     std::snprintf(th, sizeof th, "%.0f%%", r.pareto.threshold * 100);
-    out += "pareto: " + std::to_string(r.pareto.customers) + " customers (" + percent_text(r.pareto.share_of_buyers) +
-           " of buyers, " + percent_text(r.pareto.share_of_all) + " of all) bring " + money_text(r.pareto.revenue) + " (" +
-           percent_text(r.pareto.revenue_share) + " of revenue; target " + th + ")\n";
-    out += "repeat purchase: " + std::to_string(r.repeat_buyers) + " of " + std::to_string(r.buyers) + " buyers (" +
-           percent_text(r.repeat_share) + ")\n";
+    const std::string units = r.unit == "account" ? "accounts" : "customers";
+    if (r.unit == "account")
+        out += "per account: " + std::to_string(r.accounts) + " accounts and " + std::to_string(r.units - r.accounts) +
+               " customers without one, " + std::to_string(r.units) + " units\n";
+    out += "pareto: " + std::to_string(r.pareto.customers) + " " + units + " (" + percent_text(r.pareto.share_of_buyers) +
+           " of buying " + units + ", " + percent_text(r.pareto.share_of_all) + " of all " +
+           (r.unit == "account" ? "units" : "customers") + ") bring " + money_text(r.pareto.revenue) +
+           " (" + percent_text(r.pareto.revenue_share) + " of revenue; target " + th + ")\n";
+    out += "repeat purchase: " + std::to_string(r.repeat_buyers) + " of " + std::to_string(r.buyers) + " buying " + units +
+           " (" + percent_text(r.repeat_share) + ")\n";
     char line[256];
     out += "revenue by class:\n";
     for (const auto &g : r.by_class) {

@@ -6,11 +6,13 @@
 /// of stage: docs/analytics.md.
 #pragma once
 
+#include <clm/fisher_exact.hpp>
 #include <clm/report_format.hpp>
 #include <clm/stays.hpp>
 
 #include <deque>
 #include <map>
+#include <tuple>
 
 namespace clm {
 
@@ -81,13 +83,26 @@ struct rotation_suggestion {
     std::string manager;           ///< Their manager on the second date.
     std::string to_manager;        ///< The suggested manager.
     std::string reason;            ///< Why, with the numbers.
+    std::size_t manager_converted = 0;    ///< The current manager's closed customers at the stage who converted.
+    std::size_t manager_closed = 0;       ///< The current manager's closed customers at the stage.
+    std::size_t to_manager_converted = 0; ///< The suggested manager's closed customers at the stage who converted.
+    std::size_t to_manager_closed = 0;    ///< The suggested manager's closed customers at the stage.
+    double p_value = 1;            ///< One-sided Fisher exact test of the two records (fisher_exact_greater()).
+    double alpha = 0.05;           ///< The threshold it passed (dynamics_options::alpha).
 };
 
 /// Options of the rotation suggestions.
 struct dynamics_options {
-    /// A manager's conversion at a stage counts only when at least this many
-    /// of their customers entered the stage (too few make a rate meaningless).
+    /// Two managers' conversions at a stage are compared only when each has
+    /// at least this many *closed* customers there (converted, or in a final
+    /// stage without converting): too few make a rate meaningless.
     std::size_t min_conversion_sample = 5;
+    /// The largest p-value of the one-sided Fisher exact test for which the
+    /// suggested manager's conversion counts as better (0 < alpha <= 1).
+    double alpha = 0.05;
+    /// At most this many suggestions hand customers to one manager in one
+    /// report, so that a strong manager is not handed everyone.
+    std::size_t max_per_manager = 20;
 };
 
 /// The dynamics of one model between two dates.
@@ -102,6 +117,7 @@ struct dynamics_report {
     progress_counts total;                   ///< Every customer in the model on D2.
     std::map<std::string, progress_counts> by_manager; ///< By manager on D2 ("(none)" when none).
     std::vector<rotation_suggestion> rotation;///< Suggested hand-overs, longest stuck first.
+    dynamics_options options;                ///< The options the suggestions were made with.
 };
 
 /// The dynamics of model slot `slot` from `from` to `to` (each "as of": every
@@ -115,19 +131,26 @@ struct dynamics_report {
 /// Rotation: a customer is stuck when, on `to`, they are in a non-final stage
 /// with a time limit and have a manager, and either have been in it longer
 /// than the limit or were in the same stage on `from` with at least the limit
-/// between the dates. Stuck customers are taken longest first (then by id);
-/// each is suggested to the manager who, among those with fewer open customers
-/// (non-final stages) than the current manager and at least
-/// `opt.min_conversion_sample` customers who entered the stage, has the best
-/// conversion of the stage into the next main-path stage, strictly better than
-/// the current manager's (ties: fewer open customers, then name). A stage off
-/// the main path, or its last stage, gets no suggestion. Each suggestion moves
-/// one open customer between the two managers' counts before the next is made.
+/// between the dates. Managers are compared on *closed* customers only: of
+/// their customers who entered the stage, those who later entered the next
+/// main-path stage (converted) against those now in a final stage without
+/// having done so; customers still open count for neither. Stuck customers
+/// are taken longest first (then by id); each is suggested to the manager
+/// who, among those with fewer open customers (non-final stages) than the
+/// current manager, fewer than `opt.max_per_manager` suggestions so far and at
+/// least `opt.min_conversion_sample` closed customers at the stage (the
+/// current manager needs as many), has the best closed conversion of the
+/// stage, strictly better than the current manager's with a one-sided Fisher
+/// exact p-value <= `opt.alpha` (ties: fewer open customers, then name). A
+/// stage off the main path, or its last stage, gets no suggestion. Each
+/// suggestion moves one open customer between the two managers' counts before
+/// the next is made.
 inline dynamics_report dynamics(const portfolio &p, std::size_t slot, timestamp from, timestamp to,
                                 const dynamics_options &opt = {}) {
     if (day_of(from) >= day_of(to))
         throw invalid_argument("dynamics: the first date " + format_date(from) + " must be before the second date " +
                                format_date(to));
+    if (!(opt.alpha > 0 && opt.alpha <= 1)) throw invalid_argument("dynamics: alpha must be in (0, 1]");
     const model &mdl = p.model_at(slot);
     const std::size_t n = mdl.stage_count();
     const timestamp t1 = end_of_day(from), t2 = end_of_day(to);
@@ -135,6 +158,7 @@ inline dynamics_report dynamics(const portfolio &p, std::size_t slot, timestamp 
     r.model = mdl.id();
     r.from = day_of(from) * seconds_per_day;
     r.to = day_of(to) * seconds_per_day;
+    r.options = opt;
     for (stage_index s = 0; s < n; ++s) r.stage_ids.push_back(mdl.stage_at(s).id);
     r.ranks = progress_ranks(mdl);
     r.matrix.assign(n + 1, std::vector<std::size_t>(n, 0));
@@ -151,7 +175,7 @@ inline dynamics_report dynamics(const portfolio &p, std::size_t slot, timestamp 
     };
     std::vector<candidate> stuck;
     std::map<string_id, std::size_t> open_count;               // manager -> customers in non-final stages on D2
-    std::map<std::pair<string_id, stage_index>, std::pair<std::size_t, std::size_t>> conv; // (manager, stage) -> (entered, converted)
+    std::map<std::pair<string_id, stage_index>, std::pair<std::size_t, std::size_t>> conv; // (manager, stage) -> (closed, converted)
 
     std::vector<std::uint32_t> events;
     std::vector<stay> stays;
@@ -191,10 +215,12 @@ inline dynamics_report dynamics(const portfolio &p, std::size_t slot, timestamp 
         }
         for (stage_index s = 0; s < n; ++s) {
             if (first_at[s] == none || next_on_path[s] == no_stage) continue;
+            stage_index b = next_on_path[s];
+            bool converted = last_at[b] != none && last_at[b] > first_at[s];
+            if (!converted && !is_final(k2)) continue; // still open: neither a success nor a failure
             auto &cv = conv[{mgr, s}];
             ++cv.first;
-            stage_index b = next_on_path[s];
-            if (last_at[b] != none && last_at[b] > first_at[s]) ++cv.second;
+            cv.second += converted;
         }
         const auto &limit = mdl.stage_at(s2).time_limit_days;
         std::int64_t age = days_between(stays.back().entered, r.to);
@@ -205,32 +231,47 @@ inline dynamics_report dynamics(const portfolio &p, std::size_t slot, timestamp 
     std::sort(stuck.begin(), stuck.end(), [&](const candidate &a, const candidate &b) {
         return a.age != b.age ? a.age > b.age : p.customer_id(a.customer) < p.customer_id(b.customer);
     });
-    auto rate = [&](string_id m, stage_index s) -> std::optional<std::pair<double, std::pair<std::size_t, std::size_t>>> {
-        auto it = conv.find({m, s});
-        if (it == conv.end() || it->second.first == 0) return std::nullopt;
-        return std::make_pair(double(it->second.second) / double(it->second.first), it->second);
+    struct record {
+        std::size_t closed = 0, converted = 0;
+        double rate() const { return double(converted) / double(closed); }
     };
-    char buf[512];
+    auto record_of = [&](string_id m, stage_index s) {
+        auto it = conv.find({m, s});
+        return it == conv.end() ? record{} : record{it->second.first, it->second.second};
+    };
+    std::map<std::tuple<string_id, string_id, stage_index>, double> p_values; // (candidate, current, stage)
+    auto p_value = [&](string_id m, string_id cur, stage_index s, const record &theirs, const record &mine) {
+        auto [it, fresh] = p_values.try_emplace({m, cur, s}, 1.0);
+        if (fresh)
+            it->second = fisher_exact_greater(theirs.converted, theirs.closed - theirs.converted, mine.converted,
+                                              mine.closed - mine.converted);
+        return it->second;
+    };
+    std::map<string_id, std::size_t> received;
+    char buf[640];
     for (const candidate &k : stuck) {
         stage_index b = next_on_path[k.stage];
         if (b == no_stage) continue;
-        auto mine = rate(k.manager, k.stage);
-        if (!mine) continue;
+        const record mine = record_of(k.manager, k.stage);
+        if (mine.closed == 0 || mine.closed < opt.min_conversion_sample) continue;
         string_id best = 0;
-        std::optional<std::pair<double, std::pair<std::size_t, std::size_t>>> best_rate;
+        record best_rec;
+        double best_p = 1;
         for (const auto &[m, load] : open_count) {
-            if (m == 0 || m == k.manager || load >= open_count[k.manager]) continue;
-            auto theirs = rate(m, k.stage);
-            if (!theirs || theirs->second.first < opt.min_conversion_sample || theirs->first <= mine->first) continue;
-            bool better = !best_rate || theirs->first > best_rate->first ||
-                          (theirs->first == best_rate->first &&
+            if (m == 0 || m == k.manager || load >= open_count[k.manager] || received[m] >= opt.max_per_manager) continue;
+            const record theirs = record_of(m, k.stage);
+            if (theirs.closed == 0 || theirs.closed < opt.min_conversion_sample || theirs.rate() <= mine.rate()) continue;
+            bool better = best == 0 || theirs.rate() > best_rec.rate() ||
+                          (theirs.rate() == best_rec.rate() &&
                            (load < open_count[best] || (load == open_count[best] && p.text(m) < p.text(best))));
-            if (better) {
-                best = m;
-                best_rate = theirs;
-            }
+            if (!better) continue;
+            double pv = p_value(m, k.manager, k.stage, theirs, mine);
+            if (pv > opt.alpha) continue;
+            best = m;
+            best_rec = theirs;
+            best_p = pv;
         }
-        if (!best_rate) continue;
+        if (best == 0) continue;
         const stage &st = mdl.stage_at(k.stage);
         std::string why = k.age > *st.time_limit_days
                               ? "in '" + st.id + "' for " + std::to_string(k.age) + " days, over its limit of " +
@@ -238,13 +279,21 @@ inline dynamics_report dynamics(const portfolio &p, std::size_t slot, timestamp 
                               : "in '" + st.id + "' since before " + format_date(r.from) + " (" + std::to_string(span) +
                                     " days between the dates, limit " + std::to_string(*st.time_limit_days) + ")";
         std::snprintf(buf, sizeof buf,
-                      "; %s converts '%s' -> '%s' at %.1f%% (%zu of %zu) with %zu open customers, "
-                      "%s at %.1f%% (%zu of %zu) with %zu open customers",
-                      p.text(best).c_str(), st.id.c_str(), mdl.stage_at(b).id.c_str(), best_rate->first * 100.0,
-                      best_rate->second.second, best_rate->second.first, open_count[best], p.text(k.manager).c_str(),
-                      mine->first * 100.0, mine->second.second, mine->second.first, open_count[k.manager]);
+                      "; %s converts '%s' -> '%s' at %.1f%% of closed (%zu of %zu) with %zu open customers, "
+                      "%s at %.1f%% (%zu of %zu) with %zu open customers; one-sided Fisher exact p = %.2g <= %g",
+                      p.text(best).c_str(), st.id.c_str(), mdl.stage_at(b).id.c_str(), best_rec.rate() * 100.0,
+                      best_rec.converted, best_rec.closed, open_count[best], p.text(k.manager).c_str(), mine.rate() * 100.0,
+                      mine.converted, mine.closed, open_count[k.manager], best_p, opt.alpha);
         why += buf;
-        r.rotation.push_back({p.customer_id(k.customer), st.id, k.age, p.text(k.manager), p.text(best), why});
+        rotation_suggestion sug{p.customer_id(k.customer), st.id, k.age, p.text(k.manager), p.text(best), why};
+        sug.manager_converted = mine.converted;
+        sug.manager_closed = mine.closed;
+        sug.to_manager_converted = best_rec.converted;
+        sug.to_manager_closed = best_rec.closed;
+        sug.p_value = best_p;
+        sug.alpha = opt.alpha;
+        r.rotation.push_back(std::move(sug));
+        ++received[best];
         // The hand-over moves the customer's load; later suggestions see it.
         --open_count[k.manager];
         ++open_count[best];
@@ -260,7 +309,9 @@ inline nlohmann::ordered_json progress_to_json(const progress_counts &c) {
 /// The dynamics as JSON: {"model", "from", "to", "stages": [{"id", "rank"}],
 /// "matrix": [{"from": stage or "(none)", "to": {stage: count}}], "totals": {...},
 /// "managers": [{"manager", "promoted", "regressed", "unchanged", "new", "left"}],
-/// "rotation": [{"customer_id", "stage", "days_in_stage", "manager", "to_manager", "reason"}]}.
+/// "rotation": [{"customer_id", "stage", "days_in_stage", "manager", "to_manager", "reason",
+/// "manager_converted", "manager_closed", "to_manager_converted", "to_manager_closed",
+/// "p_value", "alpha"}]}.
 inline nlohmann::ordered_json dynamics_to_json(const dynamics_report &r) {
     using oj = nlohmann::ordered_json;
     oj j;
@@ -294,7 +345,13 @@ inline nlohmann::ordered_json dynamics_to_json(const dynamics_report &r) {
                        {"days_in_stage", s.days_in_stage},
                        {"manager", s.manager},
                        {"to_manager", s.to_manager},
-                       {"reason", s.reason}});
+                       {"reason", s.reason},
+                       {"manager_converted", s.manager_converted},
+                       {"manager_closed", s.manager_closed},
+                       {"to_manager_converted", s.to_manager_converted},
+                       {"to_manager_closed", s.to_manager_closed},
+                       {"p_value", s.p_value},
+                       {"alpha", s.alpha}});
     j["rotation"] = std::move(rot);
     return j;
 }
@@ -328,7 +385,10 @@ inline std::string dynamics_to_text(const dynamics_report &r, std::size_t max_ro
         }
         out += "\n";
     }
-    out += "rotation suggestions: " + std::to_string(r.rotation.size()) + "\n";
+    std::snprintf(line, sizeof line,
+                  " (closed customers compared: at least %zu each, one-sided Fisher exact p <= %g; at most %zu to one manager)",
+                  r.options.min_conversion_sample, r.options.alpha, r.options.max_per_manager);
+    out += "rotation suggestions: " + std::to_string(r.rotation.size()) + line + "\n";
     for (std::size_t i = 0; i < r.rotation.size() && i < max_rotation; ++i) {
         const auto &s = r.rotation[i];
         out += "  " + s.customer_id + ": " + s.manager + " -> " + s.to_manager + ": " + s.reason + "\n";

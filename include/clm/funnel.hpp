@@ -34,7 +34,19 @@ struct funnel_step {
     std::string to_id;                 ///< The next stage's id.
     std::size_t entered = 0;           ///< Customers who entered `from` by the date.
     std::size_t converted = 0;         ///< Of those, customers who entered `to` after entering `from`.
-    std::optional<double> rate;        ///< converted / entered; nullopt when nobody entered `from`.
+    /// Of those who entered `from`, customers who have not converted and are
+    /// in a non-final stage on the date: they may still convert.
+    std::size_t still_open = 0;
+    /// The cohort rate, converted / entered: still-open customers count
+    /// against it. nullopt when nobody entered `from`.
+    std::optional<double> rate;
+    /// The rate over closed customers, converted / (entered - still_open):
+    /// customers who converted against those who ended in a final stage
+    /// without converting. nullopt when every one of them is still open.
+    std::optional<double> closed_rate;
+
+    /// Customers who entered `from` and are no longer open for this step.
+    std::size_t closed() const { return entered - still_open; }
 };
 
 /// The funnel of one model as of a date.
@@ -111,10 +123,12 @@ inline funnel_report funnel(const portfolio &p, std::size_t slot, timestamp as_o
         ++r.stages[now].current;
         if (mdl.stage_at(now).kind == stage_kind::won) ++r.won;
         if (mdl.stage_at(now).kind == stage_kind::lost) ++r.lost;
+        const bool open_now = !is_final(mdl.stage_at(now).kind);
         for (auto &step : r.conversion) {
             if (first_at[step.from] == none) continue;
             ++step.entered;
             if (last_at[step.to] != none && last_at[step.to] > first_at[step.from]) ++step.converted;
+            else if (open_now) ++step.still_open;
         }
     }
     for (stage_index s = 0; s < n; ++s) {
@@ -123,14 +137,19 @@ inline funnel_report funnel(const portfolio &p, std::size_t slot, timestamp as_o
         for (const auto &[reason, count] : reasons[s])
             r.stages[s].loss_reasons[reason == 0 ? std::string("(no reason)") : p.text(reason)] += count;
     }
-    for (auto &step : r.conversion)
+    for (auto &step : r.conversion) {
         if (step.entered) step.rate = double(step.converted) / double(step.entered);
+        if (step.closed()) step.closed_rate = double(step.converted) / double(step.closed());
+    }
     return r;
 }
 
 /// The funnel as JSON: {"model", "as_of", "customers", "won", "lost",
 /// "stages": [{"id", "entered", "current", "lost_from", "median_days"}],
-/// "conversion": [{"from", "to", "rate"}]} (rate null when nobody entered "from").
+/// "conversion": [{"from", "to", "rate", "entered", "converted", "still_open",
+/// "cohort_rate", "closed_rate"}]}: "rate" and "cohort_rate" are both the
+/// cohort rate (null when nobody entered "from"), "closed_rate" the rate over
+/// closed customers (null when none is closed).
 inline nlohmann::ordered_json funnel_to_json(const funnel_report &r) {
     using oj = nlohmann::ordered_json;
     oj j;
@@ -156,6 +175,11 @@ inline nlohmann::ordered_json funnel_to_json(const funnel_report &r) {
         one["from"] = c.from_id;
         one["to"] = c.to_id;
         one["rate"] = c.rate ? oj(*c.rate) : oj();
+        one["entered"] = c.entered;
+        one["converted"] = c.converted;
+        one["still_open"] = c.still_open;
+        one["cohort_rate"] = one["rate"];
+        one["closed_rate"] = c.closed_rate ? oj(*c.closed_rate) : oj();
         conv.push_back(std::move(one));
     }
     j["conversion"] = std::move(conv);
@@ -203,10 +227,12 @@ inline std::string funnel_to_text(const funnel_report &r) {
         }
     }
     if (r.lost_at_entry) out += "  (lost at entry, no earlier stage): " + std::to_string(r.lost_at_entry) + "\n";
-    if (!r.conversion.empty()) out += "conversion along the main path:\n";
+    if (!r.conversion.empty())
+        out += "conversion along the main path (cohort: of all who entered; closed: of those no longer open):\n";
     for (const auto &c : r.conversion) {
-        std::snprintf(line, sizeof line, "  %-24s %8s  (%zu of %zu)\n", (c.from_id + " -> " + c.to_id).c_str(),
-                      percent_text(c.rate).c_str(), c.converted, c.entered);
+        std::snprintf(line, sizeof line, "  %-24s  cohort %7s (%zu of %zu)  closed %7s (%zu of %zu)  %zu still open\n",
+                      (c.from_id + " -> " + c.to_id).c_str(), percent_text(c.rate).c_str(), c.converted, c.entered,
+                      percent_text(c.closed_rate).c_str(), c.converted, c.closed(), c.still_open);
         out += line;
     }
     return out;

@@ -145,6 +145,33 @@ struct manager_result {
     std::array<indicator_result, plan_indicator_count> indicators{}; ///< In plan_indicator_names() order.
 };
 
+/// How plan_actual() measures the indicators that depend on the model: by
+/// the seed's relationship levels when the model has stages with those ids
+/// (`active`, `new`, `attracted`, as in the preset relationship4), by the
+/// stages' kinds otherwise. Each indicator is decided on its own.
+struct plan_measures {
+    std::optional<stage_index> active;    ///< Stage `active`: active customers are the customers in it at the end of the period.
+    std::optional<stage_index> fresh;     ///< Stage `new`: new customers are the moves into it in the period.
+    std::optional<stage_index> attracted; ///< Stage `attracted`: prospects contacted are customers contacted while in it.
+
+    /// One line per indicator, in plan_indicator_names() order, saying what is counted.
+    std::array<std::string, plan_indicator_count> describe(const model &mdl) const {
+        return {active ? "customers in '" + mdl.stage_at(*active).id + "' at the end of the period"
+                       : std::string("customers contacted or buying in the period, not lost or terminal at its end"),
+                fresh ? "customers who moved into '" + mdl.stage_at(*fresh).id + "' in the period"
+                      : std::string("customers who moved into a won-kind stage in the period"),
+                attracted ? "customers contacted in the period while in '" + mdl.stage_at(*attracted).id + "'"
+                          : "customers contacted in the period while in '" + mdl.stage_at(mdl.initial()).id +
+                                "' (the initial stage) or in no model",
+                "purchase events in the period", "contact events in the period"};
+    }
+};
+
+/// The measures of `mdl`: the stages with ids `active`, `new` and `attracted`, where it has them.
+inline plan_measures plan_measures_of(const model &mdl) {
+    return {mdl.find_stage("active"), mdl.find_stage("new"), mdl.find_stage("attracted")};
+}
+
 /// Plan against actual for a period.
 struct plan_actual_report {
     std::string model;                 ///< The model whose stages define the indicators.
@@ -152,17 +179,22 @@ struct plan_actual_report {
     timestamp to = 0;                  ///< Last day (inclusive).
     double threshold = 0.1;            ///< The plan's threshold.
     std::vector<manager_result> managers; ///< Planned managers and managers with actuals, by name.
+    std::array<std::string, plan_indicator_count> measures; ///< What each indicator counted (plan_measures::describe()).
 };
 
 /// Counts the actuals of `plan`'s period in the journal (model slot `slot`
-/// gives the initial, won and final stages) and compares them with the plan.
-/// Over the period [from 00:00:00, to 23:59:59], per manager:
-/// - active_customers: customers with a contact or purchase in the period who,
-///   at its end, are in the model in a stage that is not lost or terminal;
-///   attributed to the customer's manager at the end of the period;
-/// - new_customers: customers who moved into a won-kind stage in the period;
-/// - prospects_contacted: customers contacted in the period while in the
-///   model's initial stage or not yet in any model;
+/// gives the stages) and compares them with the plan. Over the period
+/// [from 00:00:00, to 23:59:59], per manager, with the stages of
+/// plan_measures_of() where the model has them (the seed's levels):
+/// - active_customers: customers in stage `active` at the end of the period;
+///   without that stage, customers with a contact or purchase in the period
+///   who, at its end, are in the model in a stage that is not lost or
+///   terminal; attributed to the customer's manager at the end of the period;
+/// - new_customers: customers who moved into stage `new` in the period;
+///   without it, into a won-kind stage;
+/// - prospects_contacted: customers contacted in the period while in stage
+///   `attracted`; without it, while in the model's initial stage or not yet
+///   in any model;
 /// - products_sold: purchase events; contacts: contact events.
 /// The last four are attributed to the event's manager (manager_tracker).
 /// Deviation = (actual - plan) / plan, flagged when |deviation| > threshold; a
@@ -175,6 +207,12 @@ inline plan_actual_report plan_actual(const portfolio &p, std::size_t slot, cons
     r.from = plan.from;
     r.to = plan.to;
     r.threshold = plan.threshold;
+    const plan_measures how = plan_measures_of(mdl);
+    r.measures = how.describe(mdl);
+    auto is_new = [&](stage_index s) { return how.fresh ? s == *how.fresh : mdl.stage_at(s).kind == stage_kind::won; };
+    auto is_prospect = [&](stage_index s, bool in_any_model) {
+        return how.attracted ? s == *how.attracted : !in_any_model || s == mdl.initial();
+    };
 
     // Per manager (interned id): counts, and distinct customers where the indicator counts customers.
     struct tally {
@@ -198,12 +236,12 @@ inline plan_actual_report plan_actual(const portfolio &p, std::size_t slot, cons
                 if (ev.type == event_type::contact) {
                     ++by[who].contacts;
                     touched = true;
-                    if (!in_any_model || stage == mdl.initial()) by[who].prospects.insert(c);
+                    if (is_prospect(stage, in_any_model)) by[who].prospects.insert(c);
                 } else if (ev.type == event_type::purchase) {
                     ++by[who].products;
                     touched = true;
                 } else if (ev.type == event_type::stage && ev.model == slot && stage_index(ev.value) != stage &&
-                           mdl.stage_at(stage_index(ev.value)).kind == stage_kind::won) {
+                           is_new(stage_index(ev.value))) {
                     by[who].won.insert(c);
                 }
             }
@@ -213,7 +251,9 @@ inline plan_actual_report plan_actual(const portfolio &p, std::size_t slot, cons
             }
             mgr.update(p, ev);
         }
-        if (touched && stage != no_stage) {
+        if (how.active) {
+            if (stage == *how.active) ++by[mgr.current()].active;
+        } else if (touched && stage != no_stage) {
             stage_kind k = mdl.stage_at(stage).kind;
             if (k != stage_kind::lost && k != stage_kind::terminal) ++by[mgr.current()].active;
         }
@@ -253,7 +293,8 @@ inline plan_actual_report plan_actual(const portfolio &p, std::size_t slot, cons
 }
 
 /// The report as JSON: {"model", "from", "to", "threshold", "managers": [{"manager",
-/// "planned", "indicators": {NAME: {"plan", "actual", "deviation", "flagged"}}}]}.
+/// "planned", "indicators": {NAME: {"plan", "actual", "deviation", "flagged"}}}],
+/// "measures": {NAME: what was counted}}.
 inline nlohmann::ordered_json plan_actual_to_json(const plan_actual_report &r) {
     using oj = nlohmann::ordered_json;
     oj j;
@@ -274,6 +315,9 @@ inline nlohmann::ordered_json plan_actual_to_json(const plan_actual_report &r) {
         managers.push_back({{"manager", m.manager}, {"planned", m.planned}, {"indicators", std::move(inds)}});
     }
     j["managers"] = std::move(managers);
+    oj measures = oj::object();
+    for (std::size_t i = 0; i < plan_indicator_count; ++i) measures[plan_indicator_names()[i]] = r.measures[i];
+    j["measures"] = std::move(measures);
     return j;
 }
 
@@ -298,6 +342,9 @@ inline std::string plan_actual_to_text(const plan_actual_report &r) {
         }
     }
     out += std::to_string(flagged) + " indicator(s) flagged\n";
+    out += "measured as:\n";
+    for (std::size_t i = 0; i < plan_indicator_count; ++i)
+        out += std::string("  ") + plan_indicator_names()[i] + ": " + r.measures[i] + "\n";
     return out;
 }
 

@@ -2,13 +2,17 @@
 /// Time spent in each stage of a model as of a date (BRIEF 1.3): mean, median
 /// and 90th percentile (nearest rank) of completed stays; open stays and their
 /// mean age; customers stuck past the stage's time limit; and the average
-/// lifecycle duration from first entry into the model to a won stage.
-/// Definitions: docs/analytics.md.
+/// lifecycle duration from first entry into the model to a won stage, per
+/// account when customers have accounts (account.hpp), per customer
+/// otherwise. Definitions: docs/analytics.md.
 #pragma once
 
+#include <clm/account.hpp>
 #include <clm/report_format.hpp>
 #include <clm/statistics.hpp>
 #include <clm/stays.hpp>
+
+#include <limits>
 
 namespace clm {
 
@@ -37,12 +41,18 @@ struct time_in_stage_report {
     std::string model;                 ///< The model's id.
     timestamp as_of = 0;               ///< The date (every event on it counted).
     std::vector<stage_time> stages;    ///< One per stage, in model order.
-    std::size_t won = 0;               ///< Customers who reached a won-kind stage by the date.
-    std::optional<double> to_won_mean_days;   ///< Mean whole days from first entry into the model to the first won stage.
+    std::string unit = "customer";     ///< What the lifecycle figures count: "account" or "customer".
+    std::size_t won = 0;               ///< Units (accounts or customers) that reached a won-kind stage by the date.
+    std::optional<double> to_won_mean_days;   ///< Mean whole days from a unit's first entry into the model to its first won stage.
     std::optional<double> to_won_median_days; ///< Their median.
 };
 
-/// Time in each stage of model slot `slot` as of the date `as_of` (every event on that day counted).
+/// Time in each stage of model slot `slot` as of the date `as_of` (every event
+/// on that day counted). The lifecycle duration to won is per unit
+/// (units_of(): accounts when any customer has one by the date, a customer
+/// without one being a unit of its own; customers otherwise): from the
+/// earliest first entry into the model of the unit's customers to the
+/// earliest first entry of one of them into a won-kind stage.
 inline time_in_stage_report time_in_stage(const portfolio &p, std::size_t slot, timestamp as_of) {
     const model &mdl = p.model_at(slot);
     const std::size_t n = mdl.stage_count();
@@ -53,6 +63,10 @@ inline time_in_stage_report time_in_stage(const portfolio &p, std::size_t slot, 
     r.stages.resize(n);
     std::vector<std::vector<std::int64_t>> done(n);
     std::vector<std::int64_t> age_sum(n, 0);
+    const unit_map units = units_of(p, t);
+    r.unit = units.name();
+    constexpr timestamp never = std::numeric_limits<timestamp>::max();
+    std::vector<timestamp> unit_entered(units.count, never), unit_won(units.count, never);
     std::vector<std::int64_t> to_won;
     std::vector<std::uint32_t> events;
     std::vector<stay> stays;
@@ -68,12 +82,16 @@ inline time_in_stage_report time_in_stage(const portfolio &p, std::size_t slot, 
         age_sum[last.stage] += age;
         const auto &limit = mdl.stage_at(last.stage).time_limit_days;
         if (limit && age > *limit) r.stages[last.stage].stuck.push_back({p.customer_id(c), age});
+        const std::uint32_t u = units.of[c];
+        unit_entered[u] = std::min(unit_entered[u], stays.front().entered);
         for (const stay &st : stays) {
             if (mdl.stage_at(st.stage).kind != stage_kind::won) continue;
-            to_won.push_back(days_between(stays.front().entered, st.entered));
+            unit_won[u] = std::min(unit_won[u], st.entered);
             break;
         }
     }
+    for (std::size_t u = 0; u < units.count; ++u)
+        if (unit_won[u] != never) to_won.push_back(days_between(unit_entered[u], unit_won[u]));
     for (stage_index s = 0; s < n; ++s) {
         stage_time &st = r.stages[s];
         st.stage = s;
@@ -97,7 +115,8 @@ inline time_in_stage_report time_in_stage(const portfolio &p, std::size_t slot, 
 /// The time report as JSON: {"model", "as_of", "stages": [{"id", "completed_stays",
 /// "mean_days", "median_days", "p90_days", "open_stays", "open_mean_age_days",
 /// "time_limit_days", "stuck": [{"customer_id", "days"}]}], "to_won": {"customers",
-/// "mean_days", "median_days"}}; absent figures are null.
+/// "mean_days", "median_days", "unit"}}; absent figures are null. "to_won" counts
+/// units: "unit" is "account" or "customer", "customers" the number of units.
 inline nlohmann::ordered_json time_in_stage_to_json(const time_in_stage_report &r) {
     using oj = nlohmann::ordered_json;
     oj j;
@@ -122,7 +141,8 @@ inline nlohmann::ordered_json time_in_stage_to_json(const time_in_stage_report &
     j["stages"] = std::move(stages);
     j["to_won"] = {{"customers", r.won},
                    {"mean_days", number_or_null(r.to_won_mean_days)},
-                   {"median_days", number_or_null(r.to_won_median_days)}};
+                   {"median_days", number_or_null(r.to_won_median_days)},
+                   {"unit", r.unit}};
     return j;
 }
 
@@ -149,7 +169,7 @@ inline std::string time_in_stage_to_text(const time_in_stage_report &r, std::siz
         if (s.stuck.size() > max_stuck) out += " and " + std::to_string(s.stuck.size() - max_stuck) + " more";
         out += "\n";
     }
-    out += "lifecycle to won: " + std::to_string(r.won) + " customers, mean " + days_text(r.to_won_mean_days) +
+    out += "lifecycle to won (per " + r.unit + "): " + std::to_string(r.won) + (r.unit == "account" ? " accounts" : " customers") + ", mean " + days_text(r.to_won_mean_days) +
            " days, median " + days_text(r.to_won_median_days) + " days\n";
     return out;
 }

@@ -178,7 +178,15 @@ TEST_CASE("funnel: entered, current, losses with reasons, median days, conversio
     CHECK(keys == std::vector<std::string>{"id", "entered", "current", "lost_from", "median_days"});
     CHECK(j["stages"][1]["median_days"] == 3);
     CHECK(j["stages"][2]["median_days"].is_null());
-    CHECK(j["conversion"][1] == nlohmann::ordered_json({{"from", "demo"}, {"to", "won"}, {"rate", 0.25}}));
+    // demo -> won: c1 converted, c3 lost (closed), c4 in demo and c6 in pause still open: closed 1 of 2.
+    CHECK(j["conversion"][1] == nlohmann::ordered_json({{"from", "demo"},
+                                                        {"to", "won"},
+                                                        {"rate", 0.25},
+                                                        {"entered", 4},
+                                                        {"converted", 1},
+                                                        {"still_open", 2},
+                                                        {"cohort_rate", 0.25},
+                                                        {"closed_rate", 0.5}}));
     CHECK(loss_reasons_to_json(r)["stages"][0]["reasons"]["price"] == 1);
     CHECK_THAT(funnel_to_text(r), Catch::Contains("lead -> demo") && Catch::Contains("60.00%"));
 }
@@ -274,6 +282,7 @@ TEST_CASE("dynamics: matrix, progress overall and per manager, rotation", "[anal
     auto p = make_portfolio();
     dynamics_options opt;
     opt.min_conversion_sample = 1;
+    opt.alpha = 1; // samples of one or two: the test of significance is tested in test_rates.cpp
     auto r = dynamics(p, 0, day("2024-01-07"), day("2024-01-31"), opt);
     // 01-07 -> 01-31: c1 demo->won promoted; c2 lost->lost unchanged; c3 demo->lost left;
     // c4 lead->demo promoted; c5 none->lead new; c6 demo->pause regressed (2 -> 1); c7 unchanged.
@@ -297,8 +306,9 @@ TEST_CASE("dynamics: matrix, progress overall and per manager, rotation", "[anal
     CHECK(r.matrix[3] == std::vector<std::size_t>{0, 0, 0, 0, 0});
     CHECK(r.matrix[4] == std::vector<std::size_t>{0, 0, 0, 2, 0}); // c2 c7
     // Rotation. Stuck on 01-31: c5 (lead 21 days > 10, Bob), c4 (demo 11 > 5, Bob); c6 has no manager.
-    // Open customers: Ann 0, Bob 2. Conversion lead->demo: Ann 1/2, Bob 2/3; demo->won: Ann 1/1, Bob 0/2.
-    // c5: Ann converts lead worse (50% < 66.7%): no suggestion. c4: Ann 100% > 0% and 0 < 2 open: Ann.
+    // Open customers: Ann 0, Bob 2. Conversion of closed customers (c4, c5 still open count for
+    // neither): lead->demo: Ann 1/2 (c1; c2 lost), Bob 2/2 (c3, c4); demo->won: Ann 1/1, Bob 0/1 (c3).
+    // c5: Ann converts lead worse (50% < 100%): no suggestion. c4: Ann 100% > 0% and 0 < 2 open: Ann.
     REQUIRE(r.rotation.size() == 1);
     CHECK(r.rotation[0].customer_id == "c4");
     CHECK(r.rotation[0].manager == "Bob");
@@ -306,10 +316,15 @@ TEST_CASE("dynamics: matrix, progress overall and per manager, rotation", "[anal
     CHECK(r.rotation[0].stage == "demo");
     CHECK(r.rotation[0].days_in_stage == 11);
     CHECK_THAT(r.rotation[0].reason, Catch::Contains("11 days, over its limit of 5") &&
-                                         Catch::Contains("Ann converts 'demo' -> 'won' at 100.0% (1 of 1) with 0 open customers") &&
-                                         Catch::Contains("Bob at 0.0% (0 of 2) with 2 open customers"));
-    // With the default sample of 5, one customer is too few to compare.
+                                         Catch::Contains("Ann converts 'demo' -> 'won' at 100.0% of closed (1 of 1) with 0 open customers") &&
+                                         Catch::Contains("Bob at 0.0% (0 of 1) with 2 open customers") &&
+                                         Catch::Contains("one-sided Fisher exact p = 0.5 <= 1"));
+    // With the default sample of 5, one customer is too few to compare; with a sample of 1 and the
+    // default alpha, 1 of 1 against 0 of 1 (p = 1/2) is not significant.
     CHECK(dynamics(p, 0, day("2024-01-07"), day("2024-01-31")).rotation.empty());
+    opt.alpha = 0.05;
+    CHECK(dynamics(p, 0, day("2024-01-07"), day("2024-01-31"), opt).rotation.empty());
+    opt.alpha = 1;
     auto j = dynamics_to_json(r);
     CHECK(j["totals"] == nlohmann::ordered_json({{"promoted", 2}, {"regressed", 1}, {"unchanged", 2}, {"new", 1}, {"left", 1}}));
     CHECK(j["matrix"][0]["from"] == "(none)");
@@ -325,19 +340,22 @@ TEST_CASE("dynamics: a customer whose stage did not change over a span of at lea
     // its limit of 10, and the 5 days between the dates are under it; c6 has no manager: nobody stuck.
     dynamics_options opt;
     opt.min_conversion_sample = 1;
+    opt.alpha = 1;
     CHECK(dynamics(p, 0, day("2024-01-15"), day("2024-01-20"), opt).rotation.empty());
     // A portfolio where the unchanged-stage rule alone makes customers stuck:
     portfolio q;
     q.add_model(model_from_json(test_model));
     import_event_log(q, "customer_id,timestamp,type,value\n"
                         "a1,2024-01-01,manager,Ann\na1,2024-01-01,stage,lead\na1,2024-01-02,stage,demo\n"
+                        "b0,2024-01-01,manager,Bob\nb0,2024-01-01,stage,lead\nb0,2024-01-03,stage,lost\n"
                         "b1,2024-01-10,manager,Bob\nb1,2024-01-10,stage,lead\n"
                         "b2,2024-01-10,manager,Bob\nb2,2024-01-10,stage,lead\n",
                      "q.csv");
     // On 01-20: b1 and b2 in lead since 01-10 (10 days, not over 10) but unchanged over the 10 days
     // between the dates (>= the limit): stuck. a1 (demo for 18 days > 5) is stuck too and comes first,
-    // but Bob has more open customers than Ann: no suggestion. Open: Ann 1, Bob 2. Lead conversion:
-    // Ann 1/1, Bob 0/2: b1 goes to Ann; that moves the load (Ann 2, Bob 1), so b2 does not.
+    // but Bob has more open customers than Ann: no suggestion. Open: Ann 1, Bob 2. Lead conversion of
+    // closed customers: Ann 1/1, Bob 0/1 (b0 lost; b1, b2 open): b1 goes to Ann; that moves the load
+    // (Ann 2, Bob 1), so b2 does not.
     auto r = dynamics(q, 0, day("2024-01-10"), day("2024-01-20"), opt);
     REQUIRE(r.rotation.size() == 1);
     CHECK(r.rotation[0].customer_id == "b1");

@@ -42,7 +42,7 @@ int time_in_stage(int argc, char **argv) {
 }
 
 int dynamics(int argc, char **argv) {
-    args a(argc, argv, {"json"}, {"model", "events", "from", "to", "min-sample"});
+    args a(argc, argv, {"json"}, {"model", "events", "from", "to", "min-sample", "alpha", "max-per-manager"});
     auto from = clm::require_timestamp(a.required("from"), "--from");
     auto to = clm::require_timestamp(a.required("to"), "--to");
     clm::dynamics_options opt;
@@ -51,6 +51,19 @@ int dynamics(int argc, char **argv) {
         long v = std::strtol(m->c_str(), &end, 10);
         if (m->empty() || *end != '\0' || v < 1) throw clm::cli::usage_error("--min-sample needs a whole number >= 1");
         opt.min_conversion_sample = std::size_t(v);
+    }
+    if (auto m = a.option("max-per-manager")) {
+        char *end = nullptr;
+        long v = std::strtol(m->c_str(), &end, 10);
+        if (m->empty() || *end != '\0' || v < 1) throw clm::cli::usage_error("--max-per-manager needs a whole number >= 1");
+        opt.max_per_manager = std::size_t(v);
+    }
+    if (auto m = a.option("alpha")) {
+        char *end = nullptr;
+        double v = std::strtod(m->c_str(), &end);
+        if (m->empty() || *end != '\0' || !(v > 0 && v <= 1))
+            throw clm::cli::usage_error("--alpha needs a number > 0 and <= 1 (the p-value threshold, e.g. 0.05)");
+        opt.alpha = v;
     }
     auto l = load(a);
     auto r = clm::dynamics(l.p, 0, from, to, opt);
@@ -108,7 +121,8 @@ clm::cli::registrar r1{{"funnel", "the funnel on a date: entered, current, lost 
 clm::cli::registrar r2{{"time-in-stage", "time spent in each stage, stuck customers, lifecycle duration to won",
                         "clm time-in-stage --model MODEL --events FILE.csv [--as-of DATE] [--json]", time_in_stage}};
 clm::cli::registrar r3{{"dynamics", "who moved up, down or stayed between two dates, per manager; rotation suggestions",
-                        "clm dynamics --model MODEL --events FILE.csv --from DATE --to DATE [--min-sample N] [--json]",
+                        "clm dynamics --model MODEL --events FILE.csv --from DATE --to DATE [--min-sample N] [--alpha P] "
+                        "[--max-per-manager N] [--json]",
                         dynamics}};
 clm::cli::registrar r4{{"plan-actual", "actual against plan per manager for the plan's period, deviations flagged",
                         "clm plan-actual --model MODEL --events FILE.csv --plan PLAN.json [--json]", plan_actual}};
