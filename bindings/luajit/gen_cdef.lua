@@ -50,7 +50,8 @@ local function strip_comments(text)
       out[#out + 1] = text:sub(i, j)
       i = j + 1
     else
-      local j = text:find("[/\"']", i) or (n + 1)
+      -- up to the next character that may start a comment or a literal; a lone '/' is text
+      local j = text:find("[/\"']", i + 1) or (n + 1)
       out[#out + 1] = text:sub(i, j - 1)
       i = j
     end
