@@ -248,7 +248,6 @@ inline dynamics_report dynamics(const portfolio &p, std::size_t slot, timestamp 
         return it->second;
     };
     std::map<string_id, std::size_t> received;
-    char buf[640];
     for (const candidate &k : stuck) {
         stage_index b = next_on_path[k.stage];
         if (b == no_stage) continue;
@@ -278,13 +277,18 @@ inline dynamics_report dynamics(const portfolio &p, std::size_t slot, timestamp 
                                     std::to_string(*st.time_limit_days)
                               : "in '" + st.id + "' since before " + format_date(r.from) + " (" + std::to_string(span) +
                                     " days between the dates, limit " + std::to_string(*st.time_limit_days) + ")";
-        std::snprintf(buf, sizeof buf,
-                      "; %s converts '%s' -> '%s' at %.1f%% of closed (%zu of %zu) with %zu open customers, "
-                      "%s at %.1f%% (%zu of %zu) with %zu open customers; one-sided Fisher exact p = %.2g <= %g",
-                      p.text(best).c_str(), st.id.c_str(), mdl.stage_at(b).id.c_str(), best_rec.rate() * 100.0,
-                      best_rec.converted, best_rec.closed, open_count[best], p.text(k.manager).c_str(), mine.rate() * 100.0,
-                      mine.converted, mine.closed, open_count[k.manager], best_p, opt.alpha);
-        why += buf;
+        // Names can be long: only the numbers go through a fixed buffer.
+        auto num = [](const char *format, double v) {
+            char out[48];
+            std::snprintf(out, sizeof out, format, v);
+            return std::string(out);
+        };
+        auto counts = [](const record &x) { return std::to_string(x.converted) + " of " + std::to_string(x.closed); };
+        why += "; " + p.text(best) + " converts '" + st.id + "' -> '" + mdl.stage_at(b).id + "' at " +
+               num("%.1f%%", best_rec.rate() * 100.0) + " of closed (" + counts(best_rec) + ") with " +
+               std::to_string(open_count[best]) + " open customers, " + p.text(k.manager) + " at " +
+               num("%.1f%%", mine.rate() * 100.0) + " (" + counts(mine) + ") with " + std::to_string(open_count[k.manager]) +
+               " open customers; one-sided Fisher exact p = " + num("%.2g", best_p) + " <= " + num("%g", opt.alpha);
         rotation_suggestion sug{p.customer_id(k.customer), st.id, k.age, p.text(k.manager), p.text(best), why};
         sug.manager_converted = mine.converted;
         sug.manager_closed = mine.closed;
