@@ -42,15 +42,12 @@ int time_in_stage(int argc, char **argv) {
 
 int dynamics(int argc, char **argv) {
     args a(argc, argv, {"json"}, {"model", "events", "from", "to", "min-sample"});
-    auto from = clm::require_timestamp(a.required("from"), "--from");
-    auto to = clm::require_timestamp(a.required("to"), "--to");
+    a.required("from");
+    a.required("to");
+    auto from = *a.date("from");
+    auto to = *a.date("to");
     clm::dynamics_options opt;
-    if (auto m = a.option("min-sample")) {
-        char *end = nullptr;
-        long v = std::strtol(m->c_str(), &end, 10);
-        if (m->empty() || *end != '\0' || v < 1) throw clm::cli::usage_error("--min-sample needs a whole number >= 1");
-        opt.min_conversion_sample = std::size_t(v);
-    }
+    if (auto m = a.whole("min-sample", 1, 1000000000)) opt.min_conversion_sample = std::size_t(*m);
     auto l = load(a);
     auto r = clm::dynamics(l.p, 0, from, to, opt);
     print(a, clm::dynamics_to_json(r), clm::dynamics_to_text(r));
@@ -60,6 +57,8 @@ int dynamics(int argc, char **argv) {
 int plan_actual(int argc, char **argv) {
     args a(argc, argv, {"json"}, {"model", "events", "plan"});
     std::string file = a.required("plan");
+    a.required("model");
+    a.required("events");
     auto plan = clm::plan_from_json(clm::read_file(file), file);
     auto l = load(a);
     auto r = clm::plan_actual(l.p, 0, plan);
