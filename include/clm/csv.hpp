@@ -7,6 +7,7 @@
 #include <clm/error.hpp>
 
 #include <deque>
+#include <limits>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -17,7 +18,12 @@ namespace clm {
 class csv_reader {
 public:
     /// Reads `text`; `file` names it in errors.
+    /// Throws input_error (CLM_E_PARSE) for a text of 2 GiB or more, whose
+    /// line numbers an int could not hold.
     csv_reader(std::string_view text, std::string file) : text_(text), file_(std::move(file)) {
+        if (text_.size() >= std::size_t(std::numeric_limits<int>::max()))
+            throw input_error(CLM_E_PARSE, {diagnostic{file_, 0, 0, "CSV text of " + std::to_string(text_.size()) +
+                                                                        " bytes: at most 2 GiB - 1 can be read at once (split the log)"}});
         if (text_.size() >= 3 && text_.substr(0, 3) == "\xEF\xBB\xBF") pos_ = 3; // UTF-8 BOM
     }
 

@@ -6,6 +6,9 @@
 #pragma once
 
 #include <clm/csv.hpp>
+#include <clm/numbers.hpp>
+#include <clm/printable.hpp>
+#include <clm/problem_cap.hpp>
 #include <clm/portfolio.hpp>
 
 #include <algorithm>
@@ -45,7 +48,17 @@ inline parsed_event_log parse_event_log_views(std::string_view text, const std::
     parsed_event_log out;
     csv_reader reader(text, file);
     std::vector<std::string> row;
-    std::vector<diagnostic> problems;
+    // Problems past the first max_reported_problems are only counted (a million bad rows are not a million messages).
+    struct problem_list : std::vector<diagnostic> {
+        std::size_t *more;
+        void push_back(diagnostic d) {
+            if (size() < max_reported_problems) std::vector<diagnostic>::push_back(std::move(d));
+            else ++*more;
+        }
+    };
+    std::size_t more = 0;
+    problem_list problems;
+    problems.more = &more;
     if (!reader.next(row)) throw input_error(CLM_E_PARSE, {diagnostic{file, 1, 0, "empty event log: a header row is required"}});
     const auto &cols = event_log_columns();
     std::array<int, 11> at;
@@ -55,14 +68,14 @@ inline parsed_event_log parse_event_log_views(std::string_view text, const std::
         for (std::size_t k = 0; k < cols.size(); ++k) {
             if (row[i] != cols[k]) continue;
             known = true;
-            if (at[k] >= 0) problems.push_back({file, 1, int(i) + 1, "duplicate column '" + row[i] + "'"});
+            if (at[k] >= 0) problems.push_back({file, 1, int(i) + 1, "duplicate column '" + printable(row[i]) + "'"});
             at[k] = int(i);
         }
-        if (!known) problems.push_back({file, 1, int(i) + 1, "unknown column '" + row[i] + "' (columns: customer_id, timestamp, type, value, model, channel, manager, amount, reason, due, note)"});
+        if (!known) problems.push_back({file, 1, int(i) + 1, "unknown column '" + printable(row[i]) + "' (columns: customer_id, timestamp, type, value, model, channel, manager, amount, reason, due, note)"});
     }
     for (std::size_t k = 0; k < 4; ++k)
         if (at[k] < 0) problems.push_back({file, 1, 0, std::string("missing required column '") + cols[k] + "'"});
-    if (!problems.empty()) throw input_error(CLM_E_PARSE, std::move(problems));
+    if (!problems.empty()) throw input_error(CLM_E_PARSE, capped(std::move(problems), more));
     const std::size_t width = row.size();
 
     {
@@ -83,7 +96,7 @@ inline parsed_event_log parse_event_log_views(std::string_view text, const std::
         auto who = [&]() -> std::string {
             return field(0).empty() || !valid_utf8(field(0)) || field(0).find('\0') != std::string::npos
                        ? std::string()
-                       : " (customer '" + std::string(field(0)) + "')";
+                       : " (customer '" + printable(field(0)) + "')";
         };
         auto bad = [&](std::size_t k, const std::string &msg) {
             problems.push_back({file, line, at[k] + 1, std::string("column '") + cols[k] + "'" + who() + ": " + msg});
@@ -96,25 +109,25 @@ inline parsed_event_log parse_event_log_views(std::string_view text, const std::
         ev.customer_id = field(0);
         if (ev.customer_id.empty()) bad(0, "customer id is empty");
         if (auto t = parse_timestamp(field(1))) ev.time = *t;
-        else bad(1, "'" + std::string(field(1)) + "' is not a valid date (YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS)");
+        else bad(1, "'" + printable(field(1)) + "' is not a valid date (YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS)");
         if (auto ty = parse_event_type(field(2))) ev.type = *ty;
-        else bad(2, "unknown type '" + std::string(field(2)) + "' (stage, event, contact, document, document_done, purchase, next_step, attribute, tag, untag, class, score, manager, check)");
+        else bad(2, "unknown type '" + printable(field(2)) + "' (stage, event, contact, document, document_done, purchase, next_step, attribute, tag, untag, class, score, manager, check)");
         ev.value = field(3);
         ev.model = field(4);
         if (auto ch = parse_channel(field(5))) ev.via = *ch;
-        else bad(5, "unknown channel '" + std::string(field(5)) + "' (messenger, email, call, online_meeting, meeting, other)");
+        else bad(5, "unknown channel '" + printable(field(5)) + "' (messenger, email, call, online_meeting, meeting, other)");
         ev.manager = field(6);
         if (!field(7).empty()) {
-            char *end = nullptr;
-            const std::string amount(field(7));
-            double v = std::strtod(amount.c_str(), &end);
-            if (*end != '\0' || !std::isfinite(v)) bad(7, "'" + amount + "' is not a number");
-            else ev.amount = v;
+            auto v = parse_decimal(field(7));
+            if (!v) bad(7, "'" + printable(field(7)) + "' is not a number (decimal digits, e.g. 1234.50)");
+            else if (!valid_amount(*v, ev.type == event_type::purchase))
+                bad(7, "'" + printable(field(7)) + "' is out of range (at most 1e12; negative only on a purchase row, a refund)");
+            else ev.amount = *v;
         }
         ev.reason = field(8);
         if (!field(9).empty()) {
             if (auto t = parse_timestamp(field(9))) ev.due = *t;
-            else bad(9, "'" + std::string(field(9)) + "' is not a valid date");
+            else bad(9, "'" + printable(field(9)) + "' is not a valid date");
         }
         ev.note = field(10);
         // Malformed text is a parse error of its row and column, like a bad date; so is
@@ -126,7 +139,7 @@ inline parsed_event_log parse_event_log_views(std::string_view text, const std::
         ev.text_checked = true; // (a row with a problem is never applied: the parse throws)
         out.lines.push_back(line);
     }
-    if (!problems.empty()) throw input_error(CLM_E_PARSE, std::move(problems));
+    if (!problems.empty()) throw input_error(CLM_E_PARSE, capped(std::move(problems), more));
     return out;
 }
 

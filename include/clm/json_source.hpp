@@ -9,15 +9,20 @@
 #pragma once
 
 #include <clm/error.hpp>
+#include <clm/input_limits.hpp>
 
 #include <nlohmann/json.hpp>
 
 #include <cerrno>
+#include <cmath>
 #include <cstdint>
 #include <cstdlib>
 #include <string>
 #include <string_view>
-#include <unordered_map>
+#include <algorithm>
+#include <limits>
+#include <optional>
+#include <vector>
 
 namespace clm {
 
@@ -27,8 +32,14 @@ public:
     /// Parses `text`; throws input_error (CLM_E_PARSE) with the position on malformed JSON.
     /// `file` names the source in diagnostics.
     json_source(std::string_view text, std::string file) : file_(std::move(file)), text_(text) {
+        // Lines and columns are ints, and parsing takes many times the text in memory.
+        const std::size_t limit = std::min<std::size_t>(max_json_bytes(), std::size_t(std::numeric_limits<int>::max()) - 1);
+        if (text.size() > limit)
+            throw input_error(CLM_E_PARSE, {diagnostic{file_, 0, 0, "JSON document of " + std::to_string(text.size()) + " bytes is larger than the limit of " +
+                                                                        std::to_string(limit) + " bytes (set CLM_MAX_JSON_BYTES to change it)"}});
         skip_ws();
-        doc_ = value("", 0);
+        std::vector<std::uint32_t> root_children; // the root's one slot (unused)
+        doc_ = value(no_key, 0, root_children);
         skip_ws();
         if (pos_ != text_.size()) fail("unexpected text after the JSON value");
     }
@@ -41,27 +52,76 @@ public:
     /// A diagnostic positioned at the value with JSON pointer `pointer`
     /// (e.g. "/stages/2/id"); falls back to the nearest enclosing value.
     diagnostic at(const std::string &pointer, std::string message) const {
-        std::string p = pointer;
-        for (;;) {
-            auto it = positions_.find(p);
-            if (it != positions_.end()) {
-                return diagnostic{file_, it->second.line, it->second.column, std::move(message)};
-            }
-            if (p.empty()) return diagnostic{file_, 0, 0, std::move(message)};
-            p.erase(p.rfind('/'));
+        // Walk down from the root, token by token; stop at the deepest value found.
+        std::uint32_t cur = 0;
+        std::size_t i = 0;
+        while (!nodes_.empty() && i < pointer.size() && pointer[i] == '/') {
+            std::size_t end = pointer.find('/', i + 1);
+            if (end == std::string::npos) end = pointer.size();
+            std::string token = unescape_pointer_token(pointer.substr(i + 1, end - i - 1));
+            auto child = find_child(cur, token);
+            if (!child) break;
+            cur = *child;
+            i = end;
         }
+        if (nodes_.empty()) return diagnostic{file_, 0, 0, std::move(message)};
+        return diagnostic{file_, int(nodes_[cur].line), int(nodes_[cur].column), std::move(message)};
     }
 
 private:
-    struct position {
-        int line;
-        int column;
+    // Where each value stood: one small record per value, its children's ids
+    // kept contiguously in children_ (an array's by index, an object's sorted
+    // by key), so memory stays proportional to the input whatever the nesting.
+    struct node {
+        std::uint32_t key_pos;     // offset of the key's opening quote in an object, else no_key
+        std::uint32_t line;        // 1-based
+        std::uint32_t column;      // 1-based
+        std::uint32_t first_child; // index in children_
+        std::uint32_t child_count; // children (0 for scalars)
+        bool is_object;            // children are found by key
     };
+    static constexpr std::uint32_t no_key = std::numeric_limits<std::uint32_t>::max();
+
+    static std::string unescape_pointer_token(const std::string &t) {
+        std::string out;
+        for (std::size_t k = 0; k < t.size(); ++k) {
+            if (t[k] == '~' && k + 1 < t.size() && (t[k + 1] == '0' || t[k + 1] == '1')) {
+                out += t[k + 1] == '0' ? '~' : '/';
+                ++k;
+            } else {
+                out += t[k];
+            }
+        }
+        return out;
+    }
+
+    std::optional<std::uint32_t> find_child(std::uint32_t parent, const std::string &token) const {
+        const node &n = nodes_[parent];
+        if (n.child_count == 0) return std::nullopt;
+        const std::uint32_t *b = children_.data() + n.first_child, *e = b + n.child_count;
+        if (!n.is_object) {
+            if (token.empty() || token.size() > 10 || token.find_first_not_of("0123456789") != std::string::npos) return std::nullopt;
+            unsigned long long k = std::stoull(token);
+            if (k >= n.child_count) return std::nullopt;
+            return b[k];
+        }
+        auto it = std::lower_bound(b, e, token, [&](std::uint32_t c, const std::string &t) { return key_of(c) < t; });
+        if (it != e && key_of(*it) == token) return *it;
+        return std::nullopt;
+    }
+
+    // The (unescaped) key of an object member, read again from the text.
+    std::string key_of(std::uint32_t id) const {
+        std::size_t p = nodes_[id].key_pos;
+        return read_string(p);
+    }
 
     static constexpr int max_depth = 256; // deep nesting is an attack, not a model
 
-    [[noreturn]] void fail(const std::string &what) const {
-        auto [line, col] = line_col(pos_);
+    [[noreturn]] void fail(const std::string &what) const { fail_at(pos_, what); }
+
+    [[noreturn]] void fail_at(std::size_t pos, const std::string &what) const {
+        auto [line, col] = line_col(pos);
         throw input_error(CLM_E_PARSE,
                           {diagnostic{file_, line, col, "malformed JSON: " + what}});
     }
@@ -86,24 +146,18 @@ private:
         }
     }
 
-    static std::string escape_pointer_token(const std::string &key) {
-        std::string out;
-        for (char c : key) {
-            if (c == '~') out += "~0";
-            else if (c == '/') out += "~1";
-            else out += c;
-        }
-        return out;
-    }
-
-    nlohmann::json value(const std::string &pointer, int depth) {
+    // Parses one value; `key_pos` is its key's offset (members of objects);
+    // its node's id is appended to `siblings`.
+    nlohmann::json value(std::uint32_t key_pos, int depth, std::vector<std::uint32_t> &siblings) {
         if (depth > max_depth) fail("nesting deeper than 256 levels");
         if (pos_ >= text_.size()) fail("unexpected end of input, a value was expected");
         auto [line, col] = line_col(pos_);
-        positions_[pointer] = position{line, col};
+        const auto id = std::uint32_t(nodes_.size());
+        nodes_.push_back(node{key_pos, std::uint32_t(line), std::uint32_t(col), 0, 0, false});
+        siblings.push_back(id);
         char c = text_[pos_];
-        if (c == '{') return object(pointer, depth);
-        if (c == '[') return array(pointer, depth);
+        if (c == '{') return object(id, depth);
+        if (c == '[') return array(id, depth);
         if (c == '"') return nlohmann::json(string());
         if (c == '-' || (c >= '0' && c <= '9')) return number();
         if (literal("true")) return true;
@@ -118,9 +172,19 @@ private:
         return true;
     }
 
-    nlohmann::json object(const std::string &pointer, int depth) {
+    // Records a container's children contiguously.
+    void adopt(std::uint32_t id, const std::vector<std::uint32_t> &kids, bool is_object) {
+        nodes_[id].first_child = std::uint32_t(children_.size());
+        nodes_[id].child_count = std::uint32_t(kids.size());
+        nodes_[id].is_object = is_object;
+        children_.insert(children_.end(), kids.begin(), kids.end());
+    }
+
+    nlohmann::json object(std::uint32_t id, int depth) {
         ++pos_; // '{'
         nlohmann::json obj = nlohmann::json::object();
+        std::vector<std::pair<std::string, std::uint32_t>> keyed; // (key, child), sorted at the end
+        std::vector<std::uint32_t> kids;
         skip_ws();
         if (pos_ < text_.size() && text_[pos_] == '}') {
             ++pos_;
@@ -139,7 +203,10 @@ private:
             if (pos_ >= text_.size() || text_[pos_] != ':') fail("expected ':' after a key");
             ++pos_;
             skip_ws();
-            obj[key] = value(pointer + "/" + escape_pointer_token(key), depth + 1);
+            kids.clear();
+            auto &slot = obj[key];
+            slot = value(std::uint32_t(key_pos), depth + 1, kids);
+            keyed.emplace_back(std::move(key), kids.front());
             skip_ws();
             if (pos_ < text_.size() && text_[pos_] == ',') {
                 ++pos_;
@@ -147,23 +214,28 @@ private:
             }
             if (pos_ < text_.size() && text_[pos_] == '}') {
                 ++pos_;
+                std::sort(keyed.begin(), keyed.end());
+                kids.clear();
+                for (const auto &k : keyed) kids.push_back(k.second);
+                adopt(id, kids, true);
                 return obj;
             }
             fail("expected ',' or '}' in an object");
         }
     }
 
-    nlohmann::json array(const std::string &pointer, int depth) {
+    nlohmann::json array(std::uint32_t id, int depth) {
         ++pos_; // '['
         nlohmann::json arr = nlohmann::json::array();
+        std::vector<std::uint32_t> kids;
         skip_ws();
         if (pos_ < text_.size() && text_[pos_] == ']') {
             ++pos_;
             return arr;
         }
-        for (std::size_t i = 0;; ++i) {
+        for (;;) {
             skip_ws();
-            arr.push_back(value(pointer + "/" + std::to_string(i), depth + 1));
+            arr.push_back(value(no_key, depth + 1, kids));
             skip_ws();
             if (pos_ < text_.size() && text_[pos_] == ',') {
                 ++pos_;
@@ -171,22 +243,23 @@ private:
             }
             if (pos_ < text_.size() && text_[pos_] == ']') {
                 ++pos_;
+                adopt(id, kids, false);
                 return arr;
             }
             fail("expected ',' or ']' in an array");
         }
     }
 
-    unsigned hex4() {
-        if (pos_ + 4 > text_.size()) fail("truncated \\u escape");
+    unsigned hex4(std::size_t &pos) const {
+        if (pos + 4 > text_.size()) fail_at(pos, "truncated \\u escape");
         unsigned v = 0;
         for (int i = 0; i < 4; ++i) {
-            char h = text_[pos_++];
+            char h = text_[pos++];
             v <<= 4;
             if (h >= '0' && h <= '9') v |= unsigned(h - '0');
             else if (h >= 'a' && h <= 'f') v |= unsigned(h - 'a' + 10);
             else if (h >= 'A' && h <= 'F') v |= unsigned(h - 'A' + 10);
-            else fail("bad hex digit in a \\u escape");
+            else fail_at(pos, "bad hex digit in a \\u escape");
         }
         return v;
     }
@@ -209,41 +282,44 @@ private:
         }
     }
 
-    // Validates one UTF-8 sequence starting at pos_ and copies it.
-    void utf8_char(std::string &out) {
-        auto b = static_cast<unsigned char>(text_[pos_]);
+    // Validates one UTF-8 sequence starting at `pos` and copies it.
+    void utf8_char(std::string &out, std::size_t &pos) const {
+        auto b = static_cast<unsigned char>(text_[pos]);
         int extra = b >= 0xF0 && b <= 0xF4 ? 3 : b >= 0xE0 ? 2 : b >= 0xC2 && b < 0xE0 ? 1 : -1;
-        if (extra < 0) fail("invalid UTF-8 in a string");
-        if (pos_ + std::size_t(extra) >= text_.size()) fail("truncated UTF-8 sequence in a string");
+        if (extra < 0) fail_at(pos, "invalid UTF-8 in a string");
+        if (pos + std::size_t(extra) >= text_.size()) fail_at(pos, "truncated UTF-8 sequence in a string");
         std::uint32_t cp = b & (0x3F >> extra);
         for (int i = 1; i <= extra; ++i) {
-            auto cb = static_cast<unsigned char>(text_[pos_ + std::size_t(i)]);
-            if ((cb & 0xC0) != 0x80) fail("invalid UTF-8 in a string");
+            auto cb = static_cast<unsigned char>(text_[pos + std::size_t(i)]);
+            if ((cb & 0xC0) != 0x80) fail_at(pos, "invalid UTF-8 in a string");
             cp = (cp << 6) | (cb & 0x3F);
         }
         if ((extra == 2 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
             (extra == 3 && (cp < 0x10000 || cp > 0x10FFFF))) {
-            fail("invalid UTF-8 in a string");
+            fail_at(pos, "invalid UTF-8 in a string");
         }
-        out.append(text_.data() + pos_, std::size_t(extra) + 1);
-        pos_ += std::size_t(extra) + 1;
+        out.append(text_.data() + pos, std::size_t(extra) + 1);
+        pos += std::size_t(extra) + 1;
     }
 
-    std::string string() {
-        ++pos_; // opening quote
+    std::string string() { return read_string(pos_); }
+
+    // Reads the string whose opening quote is at `pos`, leaving `pos` past its closing one.
+    std::string read_string(std::size_t &pos) const {
+        ++pos; // opening quote
         std::string out;
         for (;;) {
-            if (pos_ >= text_.size()) fail("unterminated string");
-            char c = text_[pos_];
+            if (pos >= text_.size()) fail_at(pos, "unterminated string");
+            char c = text_[pos];
             if (c == '"') {
-                ++pos_;
+                ++pos;
                 return out;
             }
-            if (static_cast<unsigned char>(c) < 0x20) fail("control character in a string");
+            if (static_cast<unsigned char>(c) < 0x20) fail_at(pos, "control character in a string");
             if (c == '\\') {
-                ++pos_;
-                if (pos_ >= text_.size()) fail("unterminated escape");
-                char e = text_[pos_++];
+                ++pos;
+                if (pos >= text_.size()) fail_at(pos, "unterminated escape");
+                char e = text_[pos++];
                 switch (e) {
                 case '"': out += '"'; break;
                 case '\\': out += '\\'; break;
@@ -254,31 +330,32 @@ private:
                 case 'r': out += '\r'; break;
                 case 't': out += '\t'; break;
                 case 'u': {
-                    std::uint32_t cp = hex4();
+                    std::uint32_t cp = hex4(pos);
                     if (cp >= 0xD800 && cp <= 0xDBFF) {
-                        if (!literal("\\u")) fail("lone high surrogate in a \\u escape");
-                        std::uint32_t lo = hex4();
-                        if (lo < 0xDC00 || lo > 0xDFFF) fail("bad low surrogate in a \\u escape");
+                        if (text_.substr(pos, 2) != "\\u") fail_at(pos, "lone high surrogate in a \\u escape");
+                        pos += 2;
+                        std::uint32_t lo = hex4(pos);
+                        if (lo < 0xDC00 || lo > 0xDFFF) fail_at(pos, "bad low surrogate in a \\u escape");
                         cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
                     } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
-                        fail("lone low surrogate in a \\u escape");
+                        fail_at(pos, "lone low surrogate in a \\u escape");
                     } else if (cp == 0) {
                         // Every text clm keeps must come back out through the C ABI as a C string.
-                        fail("\\u0000 in a string: text may not contain a NUL character");
+                        fail_at(pos, "\\u0000 in a string: text may not contain a NUL character");
                     }
                     put_utf8(out, cp);
                     break;
                 }
-                default: --pos_; fail(std::string("unknown escape '\\") + e + "'");
+                default: --pos; fail_at(pos, std::string("unknown escape '\\") + e + "'");
                 }
                 continue;
             }
             if (static_cast<unsigned char>(c) >= 0x80) {
-                utf8_char(out);
+                utf8_char(out, pos);
                 continue;
             }
             out += c;
-            ++pos_;
+            ++pos;
         }
     }
 
@@ -317,6 +394,11 @@ private:
         }
         char *end = nullptr;
         double d = std::strtod(lexeme.c_str(), &end);
+        // 1e999 would be infinity: no value clm keeps may be non-finite.
+        if (!std::isfinite(d)) {
+            pos_ = start;
+            fail("number out of range: " + lexeme.substr(0, 40));
+        }
         return nlohmann::json(d);
     }
 
@@ -327,7 +409,8 @@ private:
     mutable int line_ = 1;
     mutable std::size_t line_start_ = 0;
     nlohmann::json doc_;
-    std::unordered_map<std::string, position> positions_;
+    std::vector<node> nodes_;               // every value, in document order (node 0 is the root)
+    std::vector<std::uint32_t> children_;   // each container's children, contiguous
 };
 
 } // namespace clm

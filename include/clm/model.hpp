@@ -189,16 +189,21 @@ public:
     const transition &transition_at(std::size_t i) const noexcept { return transitions_[i]; }
 
     /// The stage event `e` leads to from `from`, or no_stage. A table lookup.
-    stage_index next(stage_index from, event_index e) const noexcept {
-        return next_[std::size_t(from) * events_.size() + e];
-    }
+    stage_index next(stage_index from, event_index e) const noexcept { return step(from, e).to; }
     /// The index of the transition event `e` takes from `from`, or no_transition.
     std::uint16_t transition_on(stage_index from, event_index e) const noexcept {
-        return by_event_[std::size_t(from) * events_.size() + e];
+        if (dense_) return by_event_[std::size_t(from) * events_.size() + e];
+        const move_entry *m = find_move(from, e);
+        return m ? m->transition : no_transition;
     }
     /// The index of the first transition from `from` to `to`, or no_transition.
     std::uint16_t transition_between(stage_index from, stage_index to) const noexcept {
-        return by_target_[std::size_t(from) * stage_count() + to];
+        if (dense_targets_) return by_target_[std::size_t(from) * stage_count() + to];
+        // Sparse: the row of `from`, sorted by target.
+        auto b = targets_.begin() + std::ptrdiff_t(target_rows_[from]);
+        auto e = targets_.begin() + std::ptrdiff_t(target_rows_[std::size_t(from) + 1]);
+        auto it = std::lower_bound(b, e, to, [](const target_entry &t, stage_index v) { return t.to < v; });
+        return it != e && it->to == to ? it->transition : no_transition;
     }
 
     /// Where event `e` leads from `from`, and whether that move has nothing to
@@ -209,10 +214,23 @@ public:
         bool unchecked;  ///< The move has no guard, required reason or entry requirement.
     };
     /// next() and whether the move needs checks, in one lookup: the hot path of a recorded move.
+    /// Ordinary models use a dense stage x event table; a model whose table would
+    /// be large (docs/error-handling.md, "Limits") searches a sparse one instead.
     step_result step(stage_index from, event_index e) const noexcept {
-        const std::uint32_t v = steps_[std::size_t(from) * steps_width_ + e];
-        return {stage_index(v & 0xFFFFu), (v >> 16) != 0};
+        if (dense_) {
+            const std::uint32_t v = steps_[std::size_t(from) * steps_width_ + e];
+            return {stage_index(v & 0xFFFFu), (v >> 16) != 0};
+        }
+        return sparse_step(from, e);
     }
+
+    /// Whether the stage x event and stage x stage tables are dense (ordinary
+    /// models) rather than sparse (very large ones); for tests and diagnostics.
+    bool dense_tables() const noexcept { return dense_ && dense_targets_; }
+
+    /// The largest stage x event or stage x stage table kept dense, in entries
+    /// (4 MB of step entries); larger models use sorted per-stage rows.
+    static constexpr std::size_t dense_table_limit = std::size_t(1) << 20;
 
     /// The ideal path through the model (for funnel conversion), stage by stage.
     const std::vector<stage_index> &main_path() const noexcept { return main_path_; }
@@ -258,11 +276,39 @@ private:
     std::vector<std::string> events_;
     std::unordered_map<std::string, stage_index> stage_ids_;
     std::unordered_map<std::string, event_index> event_ids_;
-    std::vector<stage_index> next_;          // [from * events + event] -> to
-    std::vector<std::uint16_t> by_event_;    // [from * events + event] -> transition
-    std::vector<std::uint16_t> by_target_;   // [from * stages + to] -> first transition
-    std::vector<std::uint32_t> steps_;       // [from * events + event] -> to | unchecked << 16
+    // A move in the sparse stage x event table (a row per source stage, sorted by event).
+    struct move_entry {
+        event_index event;          // the event
+        stage_index to;             // where it leads
+        std::uint16_t transition;   // the transition it takes
+        bool unchecked;             // as in step_result
+    };
+    // A target in the sparse stage x stage table (a row per source stage, sorted by target).
+    struct target_entry {
+        stage_index to;             // the target stage
+        std::uint16_t transition;   // the first transition from the row's stage to it
+    };
+    const move_entry *find_move(stage_index from, event_index e) const noexcept {
+        auto b = moves_.begin() + std::ptrdiff_t(move_rows_[from]);
+        auto en = moves_.begin() + std::ptrdiff_t(move_rows_[std::size_t(from) + 1]);
+        auto it = std::lower_bound(b, en, e, [](const move_entry &m, event_index v) { return m.event < v; });
+        return it != en && it->event == e ? &*it : nullptr;
+    }
+    step_result sparse_step(stage_index from, event_index e) const noexcept {
+        const move_entry *m = find_move(from, e);
+        return m ? step_result{m->to, m->unchecked} : step_result{no_stage, false};
+    }
+
+    bool dense_ = true;                      // steps_ and by_event_ in use (else moves_)
+    bool dense_targets_ = true;              // by_target_ in use (else targets_)
+    std::vector<std::uint16_t> by_event_;    // dense: [from * events + event] -> transition
+    std::vector<std::uint16_t> by_target_;   // dense: [from * stages + to] -> first transition
+    std::vector<std::uint32_t> steps_;       // dense: [from * events + event] -> to | unchecked << 16
     std::size_t steps_width_ = 0;            // the number of events (a row of steps_)
+    std::vector<move_entry> moves_;          // sparse: rows by source stage, sorted by event
+    std::vector<std::uint32_t> move_rows_;   // sparse: stage s's row is [move_rows_[s], move_rows_[s + 1])
+    std::vector<target_entry> targets_;      // sparse: rows by source stage, sorted by target
+    std::vector<std::uint32_t> target_rows_; // sparse: stage s's row is [target_rows_[s], target_rows_[s + 1])
     std::vector<stage_index> main_path_;
     std::vector<migration> migrations_;
     stage_index initial_ = 0;

@@ -3,10 +3,12 @@
 #pragma once
 
 #include <clm/model.hpp>
+#include <clm/problem_cap.hpp>
 #include <clm/utf8.hpp>
 
 #include <boost/graph/breadth_first_search.hpp>
 #include <boost/graph/reverse_graph.hpp>
+#include <gsl/gsl>
 
 #include <cmath>
 #include <functional>
@@ -103,7 +105,7 @@ public:
         std::shared_ptr<model> m(new model());
         std::vector<diagnostic> out;
         check(out, m.get());
-        if (!out.empty()) throw input_error(CLM_E_VALIDATION, std::move(out));
+        if (!out.empty()) throw input_error(CLM_E_VALIDATION, capped(std::move(out)));
         return m;
     }
 
@@ -157,18 +159,32 @@ private:
         if (!valid_id(id_)) out.push_back(where("/id", "model id must be a non-empty string without spaces"));
         if (version_ < 1) out.push_back(where("/version", "model version must be an integer >= 1, got " + std::to_string(version_)));
         if (stages_.empty()) out.push_back(where("/stages", "model '" + id_ + "' has no stages"));
-        if (stages_.size() >= no_stage) out.push_back(where("/stages", "too many stages (at most 65534)"));
-        if (transitions_.size() >= no_transition) out.push_back(where("/transitions", "too many transitions (at most 65534)"));
+        // Indexes are 16 bits: past the limits nothing else can be checked
+        // truthfully (a truncated index would invent dead ends), so stop here.
+        bool too_big = false;
+        if (stages_.size() >= no_stage) {
+            out.push_back(where("/stages", "too many stages: " + std::to_string(stages_.size()) + " (at most 65534)"));
+            too_big = true;
+        }
+        if (transitions_.size() >= no_transition) {
+            out.push_back(where("/transitions", "too many transitions: " + std::to_string(transitions_.size()) + " (at most 65534)"));
+            too_big = true;
+        }
+        if (too_big) return;
         check_utf8(out);
 
         std::unordered_map<std::string, stage_index> ids;
+        // Stages the graph checks must not judge: a bad or duplicate id (already reported).
+        std::vector<bool> unjudged(stages_.size(), false);
         for (std::size_t i = 0; i < stages_.size(); ++i) {
             const auto &s = stages_[i];
             const std::string &p = stage_pointers_[i];
             if (!valid_id(s.id)) {
                 out.push_back(where(p + "/id", "stage " + std::to_string(i) + ": id must be a non-empty string without spaces or control characters"));
-            } else if (!ids.emplace(s.id, stage_index(i)).second) {
+                unjudged[i] = true;
+            } else if (!ids.emplace(s.id, gsl::narrow<stage_index>(i)).second) {
                 out.push_back(where(p + "/id", "duplicate stage id '" + s.id + "'"));
+                unjudged[i] = true;
             }
             if (s.probability && !(*s.probability >= 0.0 && *s.probability <= 1.0))
                 out.push_back(where(p + "/probability", "stage '" + s.id + "': probability must be within [0, 1]"));
@@ -197,6 +213,9 @@ private:
         std::vector<transition> resolved;
         std::map<std::pair<stage_index, event_index>, std::size_t> seen_event;
         bool transitions_ok = true;
+        // A transition with one unknown end still says something about the known
+        // one: its source may finish through it, its target may be reached by it.
+        std::vector<stage_index> may_finish, may_be_reached;
         for (std::size_t i = 0; i < transitions_.size(); ++i) {
             const auto &t = transitions_[i];
             const std::string &p = transition_pointers_[i];
@@ -228,9 +247,11 @@ private:
             }
             if (!ok) {
                 transitions_ok = false;
+                if (from != ids.end()) may_finish.push_back(from->second);
+                if (to != ids.end()) may_be_reached.push_back(to->second);
                 continue;
             }
-            auto [ev, fresh] = events.emplace(t.event, event_index(event_names.size()));
+            auto [ev, fresh] = events.emplace(t.event, gsl::narrow<event_index>(event_names.size()));
             if (fresh) event_names.push_back(t.event);
             r.from = from->second;
             r.to = to->second;
@@ -253,8 +274,12 @@ private:
         for (std::size_t i = 0; i < stages_.size(); ++i) g[i] = stages_[i];
         for (const auto &r : resolved) boost::add_edge(r.from, r.to, r, g);
         bool ids_ok = ids.size() == stages_.size() && transitions_ok && !stages_.empty();
-        if (ids_ok && graph_checks_) {
-            check_graph(g, initial, out);
+        // The graph checks run whenever the initial stage is known, beside any
+        // id problem: stages they cannot judge are left out, and a transition
+        // with an unknown end counts as a way in or out of its known end.
+        const bool initial_ok = !stages_.empty() && (!initial_ || ids.count(*initial_));
+        if (initial_ok && graph_checks_) {
+            check_graph(g, initial, out, unjudged, may_finish, may_be_reached);
         }
 
         std::vector<stage_index> path;
@@ -299,27 +324,77 @@ private:
         m->initial_ = initial;
         m->main_path_ = std::move(path);
         m->migrations_ = migrations_;
-        const std::size_t ns = stages_.size(), ne = m->events_.size();
-        m->next_.assign(ns * ne, no_stage);
-        m->by_event_.assign(ns * ne, no_transition);
-        m->by_target_.assign(ns * ns, no_transition);
-        for (std::size_t i = 0; i < m->transitions_.size(); ++i) {
-            const auto &t = m->transitions_[i];
-            m->next_[t.from * ne + t.event] = t.to;
-            m->by_event_[t.from * ne + t.event] = std::uint16_t(i);
-            auto &bt = m->by_target_[t.from * ns + t.to];
-            if (bt == no_transition) bt = std::uint16_t(i);
+        fill_tables(*m);
+    }
+
+    // The lookup tables of a built model: dense stage x event and stage x stage
+    // tables for ordinary models (one load per move), sorted per-stage rows when
+    // a dense table would pass model::dense_table_limit entries (memory
+    // proportional to the transitions, not to stages x events).
+    void fill_tables(model &m) const {
+        const std::size_t ns = stages_.size(), ne = m.events_.size(), nt = m.transitions_.size();
+        // First transition between each pair of stages, in declaration order.
+        std::vector<std::pair<std::pair<stage_index, stage_index>, std::uint16_t>> pairs;
+        pairs.reserve(nt);
+        for (std::size_t i = 0; i < nt; ++i)
+            pairs.push_back({{m.transitions_[i].from, m.transitions_[i].to}, gsl::narrow<std::uint16_t>(i)});
+        std::stable_sort(pairs.begin(), pairs.end(), [](const auto &x, const auto &y) { return x.first < y.first; });
+        pairs.erase(std::unique(pairs.begin(), pairs.end(), [](const auto &x, const auto &y) { return x.first == y.first; }), pairs.end());
+        auto first_between = [&](stage_index from, stage_index to) {
+            auto it = std::lower_bound(pairs.begin(), pairs.end(), std::make_pair(from, to), [](const auto &x, const auto &v) { return x.first < v; });
+            return it->second; // every move's pair exists: the move itself is one
+        };
+        auto unchecked = [&](const transition &t) {
+            return t.guards.empty() && !t.reason_required && stages_[t.to].requirements.empty();
+        };
+        m.dense_targets_ = ns * ns <= model::dense_table_limit;
+        if (m.dense_targets_) {
+            m.by_target_.assign(ns * ns, no_transition);
+            for (const auto &[ft, i] : pairs) m.by_target_[std::size_t(ft.first) * ns + ft.second] = i;
+        } else {
+            m.target_rows_.assign(ns + 1, 0);
+            for (const auto &[ft, i] : pairs) {
+                m.targets_.push_back({ft.second, i});
+                ++m.target_rows_[std::size_t(ft.first) + 1];
+            }
+            for (std::size_t s = 0; s < ns; ++s) m.target_rows_[s + 1] += m.target_rows_[s];
         }
         // A move is checked against the first transition between its stages (as
         // apply() does); it is unchecked when that one has nothing to check.
-        m->steps_width_ = ne;
-        m->steps_.assign(ns * ne, no_stage);
-        for (std::size_t k = 0; k < ns * ne; ++k) {
-            const stage_index to = m->next_[k];
-            if (to == no_stage) continue;
-            const auto &t = m->transitions_[m->by_target_[(k / ne) * ns + to]];
-            const bool unchecked = t.guards.empty() && !t.reason_required && stages_[to].requirements.empty();
-            m->steps_[k] = std::uint32_t(to) | std::uint32_t(unchecked) << 16;
+        m.dense_ = ns * ne <= model::dense_table_limit;
+        if (m.dense_) {
+            m.steps_width_ = ne;
+            m.steps_.assign(ns * ne, no_stage);
+            m.by_event_.assign(ns * ne, no_transition);
+            for (std::size_t i = 0; i < nt; ++i) {
+                const auto &t = m.transitions_[i];
+                const std::size_t k = std::size_t(t.from) * ne + t.event;
+                m.by_event_[k] = gsl::narrow<std::uint16_t>(i);
+                const bool free = unchecked(m.transitions_[first_between(t.from, t.to)]);
+                m.steps_[k] = std::uint32_t(t.to) | std::uint32_t(free) << 16;
+            }
+        } else {
+            m.moves_.reserve(nt);
+            for (std::size_t i = 0; i < nt; ++i) {
+                const auto &t = m.transitions_[i];
+                m.moves_.push_back({t.event, t.to, gsl::narrow<std::uint16_t>(i), unchecked(m.transitions_[first_between(t.from, t.to)])});
+            }
+            // Sort by (source, event): each source's moves form its row.
+            std::vector<std::uint32_t> order(nt);
+            for (std::size_t i = 0; i < nt; ++i) order[i] = gsl::narrow<std::uint32_t>(i);
+            std::sort(order.begin(), order.end(), [&](std::uint32_t x, std::uint32_t y) {
+                const auto &tx = m.transitions_[x], &ty = m.transitions_[y];
+                return std::tie(tx.from, tx.event) < std::tie(ty.from, ty.event);
+            });
+            std::vector<model::move_entry> sorted;
+            sorted.reserve(nt);
+            m.move_rows_.assign(ns + 1, 0);
+            for (auto i : order) {
+                sorted.push_back(m.moves_[i]);
+                ++m.move_rows_[std::size_t(m.transitions_[i].from) + 1];
+            }
+            for (std::size_t s = 0; s < ns; ++s) m.move_rows_[s + 1] += m.move_rows_[s];
+            m.moves_ = std::move(sorted);
         }
     }
 
@@ -329,15 +404,24 @@ private:
         template <class V, class G> void discover_vertex(V v, const G &) const { (*seen)[v] = true; }
     };
 
-    void check_graph(const lifecycle_graph &g, stage_index initial, std::vector<diagnostic> &out) const {
+    void check_graph(const lifecycle_graph &g, stage_index initial, std::vector<diagnostic> &out, const std::vector<bool> &unjudged,
+                     const std::vector<stage_index> &may_finish, const std::vector<stage_index> &may_be_reached) const {
         const std::size_t n = boost::num_vertices(g);
-        // Reachability from the initial stage.
+        // Reachability from the initial stage (and from the targets of transitions
+        // whose source is unknown: they may be reachable).
         std::vector<bool> reached(n, false);
         reach_recorder rec;
         rec.seen = &reached;
-        boost::breadth_first_search(g, boost::vertex(initial, g), boost::visitor(rec));
+        {
+            std::vector<std::size_t> starts{initial};
+            starts.insert(starts.end(), may_be_reached.begin(), may_be_reached.end());
+            std::vector<boost::default_color_type> colour(n, boost::white_color);
+            auto colour_map = boost::make_iterator_property_map(colour.begin(), boost::get(boost::vertex_index, g));
+            boost::queue<std::size_t> q;
+            boost::breadth_first_search(g, starts.begin(), starts.end(), q, rec, colour_map);
+        }
         for (std::size_t i = 0; i < n; ++i)
-            if (!reached[i])
+            if (!reached[i] && !unjudged[i])
                 out.push_back(where(stage_pointers_[i] + "/id", "stage '" + stages_[i].id + "' is unreachable from the initial stage '" + stages_[initial].id + "'"));
 
         // Dead ends: walk backwards from every final stage (multi-source BFS on
@@ -352,13 +436,15 @@ private:
         std::vector<std::size_t> sources;
         for (std::size_t i = 0; i < n; ++i)
             if (is_final(stages_[i].kind)) sources.push_back(i);
-        if (sources.empty()) {
+        const bool has_final = !sources.empty();
+        sources.insert(sources.end(), may_finish.begin(), may_finish.end());
+        if (!has_final) {
             out.push_back(where("/stages", "model '" + id_ + "' has no won, lost or terminal stage, so no customer can finish"));
             return;
         }
         boost::breadth_first_search(rg, sources.begin(), sources.end(), q, fin, colour_map);
         for (std::size_t i = 0; i < n; ++i)
-            if (!can_finish[i] && !is_final(stages_[i].kind))
+            if (!can_finish[i] && !is_final(stages_[i].kind) && !unjudged[i])
                 out.push_back(where(stage_pointers_[i] + "/id", "stage '" + stages_[i].id + "' is a dead end: no won, lost or terminal stage can be reached from it"));
     }
 

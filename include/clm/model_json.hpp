@@ -6,6 +6,7 @@
 
 #include <clm/json_source.hpp>
 #include <clm/model_builder.hpp>
+#include <clm/problem_cap.hpp>
 
 #include <nlohmann/json.hpp>
 
@@ -174,7 +175,7 @@ inline model_ptr model_from_json(std::string_view text, const std::string &file 
     const nlohmann::json &doc = src.doc();
     std::vector<diagnostic> out;
     detail::field_reader top(src, doc, "", "model", out);
-    if (!top.is_object()) throw input_error(CLM_E_VALIDATION, std::move(out));
+    if (!top.is_object()) throw input_error(CLM_E_VALIDATION, capped(std::move(out)));
     top.only({"id", "version", "name", "description", "source", "initial", "main_path", "stages", "transitions", "migrations"});
     std::string id = top.string("id", true);
     int version = int(top.integer("version", true).value_or(1));
@@ -189,6 +190,7 @@ inline model_ptr model_from_json(std::string_view text, const std::string &file 
     }
     if (top.has("main_path")) b.main_path(top.strings("main_path"));
 
+    bool kinds_ok = true; // without every stage's kind, dead ends cannot be judged
     if (const auto *stages = top.array("stages", true)) {
         for (std::size_t i = 0; i < stages->size(); ++i) {
             std::string p = "/stages/" + std::to_string(i);
@@ -201,8 +203,10 @@ inline model_ptr model_from_json(std::string_view text, const std::string &file 
             std::string kind = r.string("kind", true);
             if (auto k = parse_stage_kind(kind)) {
                 s.kind = *k;
-            } else if (r.has("kind") && (*stages)[i]["kind"].is_string()) {
-                out.push_back(src.at(p + "/kind", "stage '" + s.id + "': unknown kind '" + kind + "' (expected open, won, lost, dormant or terminal)"));
+            } else {
+                kinds_ok = false;
+                if (r.has("kind") && (*stages)[i]["kind"].is_string())
+                    out.push_back(src.at(p + "/kind", "stage '" + s.id + "': unknown kind '" + kind + "' (expected open, won, lost, dormant or terminal)"));
             }
             s.task = r.string("task", true);
             s.requirements = r.strings("requirements");
@@ -253,15 +257,16 @@ inline model_ptr model_from_json(std::string_view text, const std::string &file 
             b.add_migration(std::move(m), p);
         }
     }
-    // With malformed fields the graph is incomplete; graph-level findings
-    // would only be noise, so they wait until the fields are fixed.
-    b.graph_checks(out.empty());
+    // The graph checks run beside field problems (the builder leaves out what
+    // it cannot judge), except when a stage's kind is unknown: then which
+    // stages finish is unknown too, and dead ends would only be noise.
+    b.graph_checks(kinds_ok);
     for (auto &d : b.problems()) out.push_back(std::move(d));
     if (!out.empty()) {
         std::stable_sort(out.begin(), out.end(), [](const diagnostic &a, const diagnostic &b2) {
             return std::tie(a.line, a.column) < std::tie(b2.line, b2.column);
         });
-        throw input_error(CLM_E_VALIDATION, std::move(out));
+        throw input_error(CLM_E_VALIDATION, capped(std::move(out)));
     }
     return b.build();
 }

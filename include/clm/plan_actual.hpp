@@ -16,6 +16,8 @@
 #pragma once
 
 #include <clm/json_source.hpp>
+#include <clm/printable.hpp>
+#include <clm/problem_cap.hpp>
 #include <clm/report_format.hpp>
 #include <clm/stays.hpp>
 
@@ -59,12 +61,12 @@ inline period_plan plan_from_json(std::string_view text, const std::string &file
     period_plan plan;
     if (!doc.is_object()) {
         bad("", "a plan must be a JSON object with \"from\", \"to\" and \"managers\"");
-        throw input_error(CLM_E_VALIDATION, std::move(problems));
+        throw input_error(CLM_E_VALIDATION, capped(std::move(problems)));
     }
     for (auto it = doc.begin(); it != doc.end(); ++it)
         if (it.key() != "from" && it.key() != "to" && it.key() != "threshold" && it.key() != "managers" && it.key() != "$comment" &&
             it.key() != "$schema" && it.key().rfind("x-", 0) != 0)
-            bad("/" + it.key(), "unknown key \"" + it.key() + "\" (from, to, threshold, managers)");
+            bad("/" + it.key(), "unknown key \"" + printable(it.key()) + "\" (from, to, threshold, managers)");
     std::optional<timestamp> from, to;
     auto date = [&](const char *key) -> std::optional<timestamp> {
         if (!doc.contains(key)) {
@@ -73,7 +75,7 @@ inline period_plan plan_from_json(std::string_view text, const std::string &file
         }
         const auto &v = doc[key];
         std::optional<timestamp> t = v.is_string() ? parse_timestamp(v.get<std::string>()) : std::nullopt;
-        if (!t) bad(std::string("/") + key, std::string("\"") + key + "\" must be a date, YYYY-MM-DD, got " + v.dump());
+        if (!t) bad(std::string("/") + key, std::string("\"") + key + "\" must be a date, YYYY-MM-DD, got " + printable(v.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)));
         return t;
     };
     from = date("from");
@@ -82,8 +84,8 @@ inline period_plan plan_from_json(std::string_view text, const std::string &file
         bad("/to", "\"to\" (" + format_date(*to) + ") is before \"from\" (" + format_date(*from) + ")");
     if (doc.contains("threshold")) {
         const auto &v = doc["threshold"];
-        if (!v.is_number() || !std::isfinite(v.get<double>()) || v.get<double>() < 0)
-            bad("/threshold", "\"threshold\" must be a number >= 0 (0.1 = 10%), got " + v.dump());
+        if (!v.is_number() || !std::isfinite(v.get<double>()) || v.get<double>() < 0 || v.get<double>() > 1e6)
+            bad("/threshold", "\"threshold\" must be a number >= 0 (at most 1e6; 0.1 = 10%), got " + printable(v.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)));
         else plan.threshold = v.get<double>();
     }
     if (!doc.contains("managers")) {
@@ -109,9 +111,9 @@ inline period_plan plan_from_json(std::string_view text, const std::string &file
                                                  "\" (active_customers, new_customers, prospects_contacted, products_sold, contacts)");
                     continue;
                 }
-                if (!i.value().is_number_integer() || i.value().get<std::int64_t>() < 0) {
-                    bad(ptr + "/" + i.key(), "manager \"" + m.key() + "\": \"" + i.key() + "\" must be a whole number >= 0, got " +
-                                                 i.value().dump());
+                if (!i.value().is_number_integer() || i.value().get<std::int64_t>() < 0 || i.value().get<std::int64_t>() > 1000000000000LL) {
+                    bad(ptr + "/" + i.key(), "manager \"" + printable(m.key()) + "\": \"" + i.key() + "\" must be a whole number >= 0 (at most 1e12), got " +
+                                                 printable(i.value().dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)));
                     continue;
                 }
                 mp.target[std::size_t(k - names.begin())] = i.value().get<std::int64_t>();
@@ -123,7 +125,7 @@ inline period_plan plan_from_json(std::string_view text, const std::string &file
         std::stable_sort(problems.begin(), problems.end(), [](const diagnostic &a, const diagnostic &b) {
             return a.line != b.line ? a.line < b.line : a.column < b.column;
         });
-        throw input_error(CLM_E_VALIDATION, std::move(problems));
+        throw input_error(CLM_E_VALIDATION, capped(std::move(problems)));
     }
     plan.from = day_of(*from) * seconds_per_day;
     plan.to = day_of(*to) * seconds_per_day;

@@ -6,6 +6,9 @@
 #pragma once
 
 #include <clm/json_source.hpp>
+#include <clm/numbers.hpp>
+#include <clm/printable.hpp>
+#include <clm/problem_cap.hpp>
 #include <clm/journal.hpp>
 
 #include <boost/date_time/gregorian/gregorian_types.hpp>
@@ -137,6 +140,11 @@ struct policy {
     std::map<std::string, double> class_shares;    ///< Share of capacity per class (e.g. D 0.7, E 0.2, F 0.1).
 };
 
+/// The largest class weight a policy may give (class_weights, default_class_weight).
+inline constexpr double max_weight = 1e6;
+/// The most minutes a policy may give an action (a week: 7 x 24 x 60).
+inline constexpr double max_minutes = 10080;
+
 namespace detail {
 
 struct policy_reader {
@@ -144,6 +152,32 @@ struct policy_reader {
     std::vector<diagnostic> &out;
 
     void problem(const std::string &pointer, const std::string &msg) { out.push_back(src.at(pointer, msg)); }
+
+    // Reports every key of object `j` outside `known` ("$comment" is always allowed).
+    void only(const nlohmann::json &j, const std::string &p, std::initializer_list<const char *> known, const std::string &what) {
+        for (auto it = j.begin(); it != j.end(); ++it) {
+            bool ok = it.key() == "$comment";
+            for (const char *k : known) ok = ok || it.key() == k;
+            if (!ok) {
+                std::string list;
+                for (const char *k : known) list += (list.empty() ? "" : ", ") + std::string(k);
+                problem(p + "/" + pointer_token(it.key()), what + ": unknown field '" + printable(it.key()) + "' (expected " + list + ")");
+            }
+        }
+    }
+
+    // An optional string field: a wrong type is a problem, not ignored.
+    void optional_string(const nlohmann::json &j, const std::string &p, const char *key, std::string &dst, const std::string &what) {
+        if (!j.contains(key)) return;
+        if (!j[key].is_string()) problem(p + "/" + key, what + ": '" + key + "' must be a string");
+        else dst = j[key].get<std::string>();
+    }
+
+    static std::string pointer_token(const std::string &key) {
+        std::string t;
+        for (char ch : key) t += ch == '~' ? std::string("~0") : ch == '/' ? std::string("~1") : std::string(1, ch);
+        return t;
+    }
 
     static std::optional<fact_kind> fact_of(const std::string &s) {
         static const std::pair<const char *, fact_kind> table[] = {
@@ -243,6 +277,7 @@ struct policy_reader {
         const nlohmann::json *v = j.contains("value") ? &j["value"] : nullptr;
         auto need_number = [&] {
             if (!v || !v->is_number()) problem(v ? p + "/value" : p, "fact '" + fname + "' with op '" + opname + "' needs a numeric 'value'");
+            else if (std::fabs(v->get<double>()) > max_amount) problem(p + "/value", "fact '" + fname + "': 'value' must be within -1e12 and 1e12");
             else c.number = v->get<double>();
         };
         auto need_strings = [&] {
@@ -280,7 +315,7 @@ struct policy_reader {
             if (c.name.empty()) problem(p, "fact 'attribute' needs 'name'");
             if (c.op == op_kind::exists || c.op == op_kind::missing) break;
             if (!allow({op_kind::eq, op_kind::ne, op_kind::lt, op_kind::le, op_kind::gt, op_kind::ge, op_kind::in, op_kind::not_in})) break;
-            if (v && v->is_number()) c.number = v->get<double>();
+            if (v && v->is_number()) need_number();
             else need_strings();
             if (v && v->is_string() && (c.op == op_kind::lt || c.op == op_kind::le || c.op == op_kind::gt || c.op == op_kind::ge))
                 problem(p + "/value", "attribute comparison '" + opname + "' needs a numeric value");
@@ -395,8 +430,8 @@ inline std::shared_ptr<const policy> policy_from_json(std::string_view text, con
         if (!j["version"].is_number_integer() || j["version"].get<long long>() < 1 || j["version"].get<long long>() > 1000000) r.problem("/version", "policy: 'version' must be an integer >= 1");
         else pol->version = int(j["version"].get<long long>());
     }
-    if (j.contains("name") && j["name"].is_string()) pol->name = j["name"].get<std::string>();
-    if (j.contains("description") && j["description"].is_string()) pol->description = j["description"].get<std::string>();
+    r.optional_string(j, "", "name", pol->name, "policy");
+    r.optional_string(j, "", "description", pol->description, "policy");
     auto weights = [&](const char *key, std::map<std::string, double> &dst, bool share) {
         if (!j.contains(key)) return;
         if (!j[key].is_object()) {
@@ -405,8 +440,8 @@ inline std::shared_ptr<const policy> policy_from_json(std::string_view text, con
         }
         double sum = 0;
         for (auto it = j[key].begin(); it != j[key].end(); ++it) {
-            if (!it.value().is_number() || it.value().get<double>() < 0 || (share && it.value().get<double>() > 1)) {
-                r.problem(std::string("/") + key + "/" + it.key(), std::string("policy: '") + key + "' of '" + it.key() + "' must be a number" + (share ? " in [0, 1]" : " >= 0"));
+            if (!it.value().is_number() || it.value().get<double>() < 0 || it.value().get<double>() > (share ? 1.0 : max_weight)) {
+                r.problem(std::string("/") + key + "/" + r.pointer_token(it.key()), std::string("policy: '") + key + "' of '" + printable(it.key()) + "' must be a number" + (share ? " in [0, 1]" : " from 0 to 1e6"));
                 continue;
             }
             dst[it.key()] = it.value().get<double>();
@@ -416,16 +451,19 @@ inline std::shared_ptr<const policy> policy_from_json(std::string_view text, con
     };
     weights("class_weights", pol->class_weights, false);
     if (j.contains("default_class_weight")) {
-        if (!j["default_class_weight"].is_number() || j["default_class_weight"].get<double>() < 0) r.problem("/default_class_weight", "policy: 'default_class_weight' must be a number >= 0");
+        if (!j["default_class_weight"].is_number() || j["default_class_weight"].get<double>() < 0 || j["default_class_weight"].get<double>() > max_weight)
+            r.problem("/default_class_weight", "policy: 'default_class_weight' must be a number from 0 to 1e6");
         else pol->default_class_weight = j["default_class_weight"].get<double>();
     }
     if (j.contains("value")) {
         const auto &v = j["value"];
         if (!v.is_object()) r.problem("/value", "policy: 'value' must be an object");
         else {
-            if (v.contains("attribute") && v["attribute"].is_string()) pol->value_attribute = v["attribute"].get<std::string>();
+            r.only(v, "/value", {"attribute", "default", "use_probability"}, "policy value");
+            r.optional_string(v, "/value", "attribute", pol->value_attribute, "policy value");
             if (v.contains("default")) {
-                if (!v["default"].is_number() || v["default"].get<double>() < 0) r.problem("/value/default", "policy: value 'default' must be a number >= 0");
+                if (!v["default"].is_number() || v["default"].get<double>() < 0 || v["default"].get<double>() > max_amount)
+                    r.problem("/value/default", "policy: value 'default' must be a number from 0 to 1e12");
                 else pol->default_value = v["default"].get<double>();
             }
             if (v.contains("use_probability")) {
@@ -452,6 +490,11 @@ inline std::shared_ptr<const policy> policy_from_json(std::string_view text, con
                     continue;
                 }
                 hd.name = h["name"].get<std::string>();
+                r.only(h, p, {"name", "date", "weekday", "nth", "month"}, "holiday '" + printable(hd.name) + "'");
+                if (h.contains("date") && (h.contains("weekday") || h.contains("nth") || h.contains("month"))) {
+                    r.problem(p, "holiday '" + printable(hd.name) + "': 'date' (a fixed day) conflicts with 'weekday', 'nth' and 'month' (a weekday of a month): give one or the other");
+                    continue;
+                }
                 if (h.contains("date")) {
                     std::string d = h["date"].is_string() ? h["date"].get<std::string>() : "";
                     int mo = 0, dd = 0;
@@ -466,6 +509,9 @@ inline std::shared_ptr<const policy> policy_from_json(std::string_view text, con
                     int wd = h.contains("weekday") && h["weekday"].is_string() ? detail::weekday_of(h["weekday"].get<std::string>()) : -1;
                     long long nth = h.contains("nth") && h["nth"].is_number_integer() ? h["nth"].get<long long>() : 0;
                     long long mo = h.contains("month") && h["month"].is_number_integer() ? h["month"].get<long long>() : 0;
+                    if (wd < 0 && h.contains("weekday") && !h["weekday"].is_string()) r.problem(p + "/weekday", "holiday '" + printable(hd.name) + "': 'weekday' must be a string");
+                    if (h.contains("nth") && !h["nth"].is_number_integer()) r.problem(p + "/nth", "holiday '" + printable(hd.name) + "': 'nth' must be a whole number");
+                    if (h.contains("month") && !h["month"].is_number_integer()) r.problem(p + "/month", "holiday '" + printable(hd.name) + "': 'month' must be a whole number");
                     if (wd < 0 || nth < 1 || nth > 5 || mo < 1 || mo > 12) {
                         r.problem(p, "holiday '" + hd.name + "': needs 'date' (MM-DD) or 'weekday' (monday..sunday), 'nth' (1-4, 5 = last) and 'month' (1-12)");
                         continue;
@@ -481,20 +527,23 @@ inline std::shared_ptr<const policy> policy_from_json(std::string_view text, con
         const auto &c = j["capacity"];
         if (!c.is_object()) r.problem("/capacity", "policy: 'capacity' must be an object");
         else {
+            r.only(c, "/capacity", {"hours_per_week", "default_minutes", "minutes", "class_shares"}, "capacity");
             if (c.contains("hours_per_week")) {
                 if (!c["hours_per_week"].is_number() || !(c["hours_per_week"].get<double>() > 0) || c["hours_per_week"].get<double>() > 168)
                     r.problem("/capacity/hours_per_week", "capacity: 'hours_per_week' must be a number in (0, 168]");
                 else pol->hours_per_week = c["hours_per_week"].get<double>();
             }
             if (c.contains("default_minutes")) {
-                if (!c["default_minutes"].is_number() || !(c["default_minutes"].get<double>() > 0)) r.problem("/capacity/default_minutes", "capacity: 'default_minutes' must be a number > 0");
+                if (!c["default_minutes"].is_number() || !(c["default_minutes"].get<double>() > 0) || c["default_minutes"].get<double>() > max_minutes)
+                    r.problem("/capacity/default_minutes", "capacity: 'default_minutes' must be a number > 0 and at most 10080 (a week)");
                 else pol->default_minutes = c["default_minutes"].get<double>();
             }
             if (c.contains("minutes")) {
                 if (!c["minutes"].is_object()) r.problem("/capacity/minutes", "capacity: 'minutes' must be an object");
                 else
                     for (auto it = c["minutes"].begin(); it != c["minutes"].end(); ++it) {
-                        if (!it.value().is_number() || !(it.value().get<double>() > 0)) r.problem("/capacity/minutes/" + it.key(), "capacity: minutes of '" + it.key() + "' must be a number > 0");
+                        if (!it.value().is_number() || !(it.value().get<double>() > 0) || it.value().get<double>() > max_minutes)
+                            r.problem("/capacity/minutes/" + r.pointer_token(it.key()), "capacity: minutes of '" + printable(it.key()) + "' must be a number > 0 and at most 10080 (a week)");
                         else pol->minutes[it.key()] = it.value().get<double>();
                     }
             }
@@ -538,8 +587,8 @@ inline std::shared_ptr<const policy> policy_from_json(std::string_view text, con
                 ru.id = rj["id"].get<std::string>();
                 if (!ids.insert(ru.id).second) r.problem(p + "/id", "duplicate rule id '" + ru.id + "'");
             }
-            if (rj.contains("description") && rj["description"].is_string()) ru.description = rj["description"].get<std::string>();
-            if (rj.contains("source") && rj["source"].is_string()) ru.source = rj["source"].get<std::string>();
+            r.optional_string(rj, p, "description", ru.description, "rule '" + printable(ru.id) + "'");
+            r.optional_string(rj, p, "source", ru.source, "rule '" + printable(ru.id) + "'");
             if (!rj.contains("when")) r.problem(p, "rule '" + ru.id + "': needs 'when' (a condition)");
             else ru.when = r.read_condition(rj["when"], p + "/when", 0);
             if (!rj.contains("action")) r.problem(p, "rule '" + ru.id + "': needs 'action'");
@@ -550,7 +599,7 @@ inline std::shared_ptr<const policy> policy_from_json(std::string_view text, con
     }
     if (!out.empty()) {
         std::stable_sort(out.begin(), out.end(), [](const diagnostic &a, const diagnostic &b) { return std::tie(a.line, a.column) < std::tie(b.line, b.column); });
-        throw input_error(CLM_E_VALIDATION, std::move(out));
+        throw input_error(CLM_E_VALIDATION, capped(std::move(out)));
     }
     return pol;
 }

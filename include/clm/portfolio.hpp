@@ -11,6 +11,7 @@
 
 #include <clm/journal.hpp>
 #include <clm/model.hpp>
+#include <clm/numbers.hpp>
 #include <clm/utf8.hpp>
 
 #include <algorithm>
@@ -658,21 +659,20 @@ private:
         bool needs_value = ev.type != event_type::contact && ev.type != event_type::next_step;
         if (needs_value && ev.value.empty())
             throw invalid_argument("customer '" + std::string(ev.customer_id) + "': a " + to_string(ev.type) + " event needs a value");
-        if (ev.type == event_type::purchase && ev.amount && !std::isfinite(*ev.amount))
-            throw invalid_argument("customer '" + std::string(ev.customer_id) + "': purchase amount must be a finite number");
+        if (ev.amount && !valid_amount(*ev.amount, ev.type == event_type::purchase)) // numbers.hpp: finite, |x| <= 1e12, < 0 only as a refund
+            throw invalid_argument("customer '" + std::string(ev.customer_id) + "': " + (ev.type == event_type::purchase ? "purchase " : "") +
+                                   "amount must be a finite number, at most 1e12 in magnitude, negative only on a purchase (a refund)");
         if ((ev.type == event_type::attribute || ev.type == event_type::score) && ev.value.find('=') == std::string::npos)
             throw invalid_argument("customer '" + std::string(ev.customer_id) + "': a " + to_string(ev.type) + " event's value must be key=value, got '" + std::string(ev.value) + "'");
         if (ev.type == event_type::score) {
-            std::string num(ev.value.substr(ev.value.find('=') + 1));
-            char *end = nullptr;
-            double v = std::strtod(num.c_str(), &end);
-            if (num.empty() || *end != '\0' || !std::isfinite(v))
+            if (!parse_decimal_in(ev.value.substr(ev.value.find('=') + 1), -max_score, max_score)) // numbers.hpp
                 throw invalid_argument("customer '" + std::string(ev.customer_id) + "': score '" + std::string(ev.value) + "' needs a number after '='");
         }
 
         std::size_t m = 0;
         stage_index to = no_stage;
         bool is_move = ev.type == event_type::stage || ev.type == event_type::event;
+        if (!is_move && !ev.model.empty()) model_slot(ev.model); // a row naming an unknown model is refused whatever its type
         std::optional<std::uint32_t> existing =
             ev.customer_memo && *ev.customer_memo != none32 ? std::optional<std::uint32_t>(*ev.customer_memo) : find_customer(ev.customer_id);
         if (existing && customers_[*existing].last_event != none32 && ev.time < customers_[*existing].last_time)

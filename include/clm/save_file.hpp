@@ -11,6 +11,7 @@
 #include <clm/event_log.hpp>
 #include <clm/file_io.hpp>
 #include <clm/model_json.hpp>
+#include <clm/printable.hpp>
 
 #include <cinttypes>
 
@@ -50,6 +51,19 @@ inline portfolio load_from_string(std::string_view data, const std::string &name
     auto corrupt = [&](const std::string &what) { return corrupt_error("'" + name + "' is damaged: " + what); };
     const std::string magic = "clm-portfolio ";
     if (data.substr(0, magic.size()) != magic) throw corrupt("not a clm portfolio save file");
+    // The version comes first: a file of another version may be laid out
+    // differently after its first line, so its trailer proves nothing.
+    {
+        std::size_t nl = data.find('\n', magic.size());
+        std::string_view v = data.substr(magic.size(), nl == std::string_view::npos ? std::string_view::npos : nl - magic.size());
+        if (nl == std::string_view::npos || v.empty() || v.find_first_not_of("0123456789") != std::string_view::npos)
+            throw corrupt("bad version '" + printable(v.substr(0, 40)) + "'");
+        std::size_t first = v.find_first_not_of('0');
+        std::string_view digits = first == std::string_view::npos ? std::string_view("0") : v.substr(first);
+        if (digits.size() > 9 || std::stoi(std::string(digits)) != save_format_version)
+            throw version_error("'" + name + "' has save format version " + std::string(digits.substr(0, 40)) + (digits.size() > 40 ? "..." : "") +
+                                "; this library reads versions 1 to " + std::to_string(save_format_version));
+    }
     // Trailer: the last line, "end <length> <checksum>".
     if (data.size() < 2 || data.back() != '\n') throw corrupt("truncated (no trailer)");
     std::size_t trailer_at = data.rfind('\n', data.size() - 2);
@@ -72,12 +86,7 @@ inline portfolio load_from_string(std::string_view data, const std::string &name
         pos = nl + 1;
         return l;
     };
-    // The version is digits only (atoi would accept "1x" and overflow on huge numbers).
-    std::string version = line();
-    if (version.empty() || version.find_first_not_of("0123456789") != std::string::npos)
-        throw corrupt("bad version '" + version.substr(0, 40) + "'");
-    if (version.size() > 9 || std::stoi(version) < 1 || std::stoi(version) > save_format_version)
-        throw version_error("'" + name + "' has save format version " + version.substr(0, 40) + "; this library reads versions 1 to " + std::to_string(save_format_version));
+    line(); // the version, checked above
     portfolio p;
     // Past the checksum, a model or journal that does not load is still damage (the
     // caller sees CLM_E_CORRUPT, as clm_portfolio_load documents), never a parse error.

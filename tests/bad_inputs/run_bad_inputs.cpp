@@ -21,7 +21,8 @@
 //                              model "sales6" (any preset id), portfolio "fixture" /
 //                              "empty" / "sales6", policy "seeds" or a .json file of this
 //                              folder, builder {"id","version","ops"}.
-// Strings are JSON strings, {"hex": "ff fe"} for raw bytes; numbers may be
+// Strings are JSON strings, {"hex": "ff fe"} for raw bytes, "@HERE@/x" for the file x
+// beside the manifest; numbers may be
 // strings ("1e400", "nan", "inf") for what JSON cannot hold.
 //
 // Usage: clm_bad_inputs path/to/cases.json [CASE_ID...]   prints `N passed, M failed`;
@@ -176,6 +177,8 @@ private:
         const json &v = args()[key];
         if (v.is_null()) return nullptr;
         strings_.push_back(v.is_object() ? from_hex(v.at("hex").get<std::string>()) : v.get<std::string>());
+        // "@HERE@/x" names x in the manifest's folder (a file committed beside the cases).
+        if (strings_.back().rfind("@HERE@/", 0) == 0) strings_.back() = dir_ + strings_.back().substr(6);
         return strings_.back().c_str();
     }
     double number(const char *key, double def) {

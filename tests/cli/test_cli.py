@@ -178,7 +178,8 @@ class RealData(unittest.TestCase):
         p = run("status", "--model", self.model, "--events", path, check_status=1)
         self.assertIn(f"{path}:3: customer 'c1' in model 'crm-pipeline': no transition from 'won' to 'engaging'", p.stderr)
         run("status", "--model", self.model, check_status=2)
-        run("status", "--model", self.model, "--events", self.events, "--as-of", "2017-13-01", check_status=1)
+        # A bad date in an option is a usage mistake, like a bad number (issue 17): exit 2.
+        run("status", "--model", self.model, "--events", self.events, "--as-of", "2017-13-01", check_status=2)
 
 
 class Policies(unittest.TestCase):

@@ -43,28 +43,14 @@ int time_in_stage(int argc, char **argv) {
 
 int dynamics(int argc, char **argv) {
     args a(argc, argv, {"json"}, {"model", "events", "from", "to", "min-sample", "alpha", "max-per-manager"});
-    auto from = clm::require_timestamp(a.required("from"), "--from");
-    auto to = clm::require_timestamp(a.required("to"), "--to");
+    a.required("from");
+    a.required("to");
+    auto from = *a.date("from");
+    auto to = *a.date("to");
     clm::dynamics_options opt;
-    if (auto m = a.option("min-sample")) {
-        char *end = nullptr;
-        long v = std::strtol(m->c_str(), &end, 10);
-        if (m->empty() || *end != '\0' || v < 1) throw clm::cli::usage_error("--min-sample needs a whole number >= 1");
-        opt.min_conversion_sample = std::size_t(v);
-    }
-    if (auto m = a.option("max-per-manager")) {
-        char *end = nullptr;
-        long v = std::strtol(m->c_str(), &end, 10);
-        if (m->empty() || *end != '\0' || v < 1) throw clm::cli::usage_error("--max-per-manager needs a whole number >= 1");
-        opt.max_per_manager = std::size_t(v);
-    }
-    if (auto m = a.option("alpha")) {
-        char *end = nullptr;
-        double v = std::strtod(m->c_str(), &end);
-        if (m->empty() || *end != '\0' || !(v > 0 && v <= 1))
-            throw clm::cli::usage_error("--alpha needs a number > 0 and <= 1 (the p-value threshold, e.g. 0.05)");
-        opt.alpha = v;
-    }
+    if (auto m = a.whole("min-sample", 1, 1000000000)) opt.min_conversion_sample = std::size_t(*m);
+    if (auto m = a.whole("max-per-manager", 1, 1000000000)) opt.max_per_manager = std::size_t(*m);
+    if (auto v = a.number("alpha", 0, 1, false, "(0, 1] (the p-value threshold, e.g. 0.05)")) opt.alpha = *v;
     auto l = load(a);
     auto r = clm::dynamics(l.p, 0, from, to, opt);
     print(a, clm::dynamics_to_json(r), clm::dynamics_to_text(r));
@@ -74,6 +60,8 @@ int dynamics(int argc, char **argv) {
 int plan_actual(int argc, char **argv) {
     args a(argc, argv, {"json"}, {"model", "events", "plan"});
     std::string file = a.required("plan");
+    a.required("model");
+    a.required("events");
     auto plan = clm::plan_from_json(clm::read_file(file), file);
     auto l = load(a);
     auto r = clm::plan_actual(l.p, 0, plan);
@@ -100,8 +88,10 @@ int forecast(int argc, char **argv) {
 
 int backtest(int argc, char **argv) {
     args a(argc, argv, {"json"}, {"model", "events", "as-of", "until", "policy"});
-    auto as_of = clm::require_timestamp(a.required("as-of"), "--as-of");
-    auto until = clm::require_timestamp(a.required("until"), "--until");
+    a.required("as-of");
+    a.required("until");
+    auto as_of = *a.date("as-of");
+    auto until = *a.date("until");
     if (clm::day_of(until) <= clm::day_of(as_of))
         throw clm::cli::usage_error("--until (" + clm::format_date(until) + ") must be after --as-of (" + clm::format_date(as_of) + ")");
     auto l = load(a);

@@ -5,6 +5,7 @@
 #include <clm/presets.hpp>
 
 #include <iostream>
+#include <limits>
 
 namespace {
 
@@ -26,7 +27,7 @@ int presets(int argc, char **argv) {
 }
 
 int show(int argc, char **argv) {
-    args a(argc, argv, {"json"}, {"format"});
+    args a(argc, argv, {"json"}, {"format"}, 1);
     if (a.positional().size() != 1) throw clm::cli::usage_error("expected one MODEL (a preset id or a JSON file)");
     std::string format = a.flag("json") ? "json" : a.option("format").value_or("text");
     auto m = clm::load_model(a.positional()[0]);
@@ -39,14 +40,15 @@ int show(int argc, char **argv) {
 }
 
 int validate(int argc, char **argv) {
-    args a(argc, argv, {"json"}, {});
+    args a(argc, argv, {"json"}, {}, std::numeric_limits<std::size_t>::max());
     if (a.positional().empty()) throw clm::cli::usage_error("expected FILE");
     int status = 0;
     nlohmann::ordered_json report = nlohmann::ordered_json::array();
     for (const auto &file : a.positional()) {
         std::vector<clm::diagnostic> problems;
         try {
-            clm::model_from_json(clm::read_file(file), file);
+            // A model is JSON: no file larger than a JSON document may be is read whole.
+            clm::model_from_json(clm::read_file(file, clm::max_json_bytes(), "CLM_MAX_JSON_BYTES"), file);
         } catch (const clm::input_error &e) {
             problems = e.problems();
         } catch (const clm::io_error &e) {
@@ -64,7 +66,8 @@ int validate(int argc, char **argv) {
             for (const auto &p : problems) std::cerr << p.to_string() << "\n";
         }
     }
-    if (a.flag("json")) std::cout << report.dump(2) << "\n";
+    // File names need not be UTF-8: their invalid bytes print as U+FFFD.
+    if (a.flag("json")) std::cout << report.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) << "\n";
     return status;
 }
 

@@ -1,6 +1,7 @@
 // cmd_policy.cpp -- policy subcommands: recommend (ranked next actions with
 // reasons) and plan (a manager's week).
 #include "cli.hpp"
+#include "load.hpp"
 
 #include <clm/event_log.hpp>
 #include <clm/presets.hpp>
@@ -33,6 +34,7 @@ struct session {
 };
 
 void load(const args &a, session &s, const char *date_option) {
+    a.date(date_option); // a bad date is a usage error before any file is read
     std::string models = a.required("model");
     for (std::size_t start = 0;;) {
         auto comma = models.find(',', start);
@@ -42,24 +44,16 @@ void load(const args &a, session &s, const char *date_option) {
     }
     std::string events = a.required("events");
     clm::import_event_log(s.p, clm::read_file(events), events);
-    clm::timestamp t = 0;
-    if (auto d = a.option(date_option)) t = clm::require_timestamp(*d, std::string("--") + date_option);
-    else
-        for (const auto &e : s.p.journal()) t = std::max(t, e.time);
-    s.as_of_day = clm::day_of(t);
+    auto d = a.date(date_option);
+    s.as_of_day = clm::day_of(d ? *d : clm::cli::newest_event(s.p));
 }
 
-std::size_t limit_of(const args &a) {
-    auto l = a.option("limit");
-    if (!l) return 0;
-    char *end = nullptr;
-    long v = std::strtol(l->c_str(), &end, 10);
-    if (l->empty() || *end || v < 0) throw clm::cli::usage_error("--limit needs a whole number");
-    return std::size_t(v);
-}
+std::size_t limit_of(const args &a) { return std::size_t(a.whole("limit", 0, 1000000000).value_or(0)); }
 
 int recommend(int argc, char **argv) {
     args a(argc, argv, {"json"}, {"model", "events", "policy", "as-of", "manager", "limit"});
+    limit_of(a); // every option is checked before any file is read
+    a.required("policy");
     session s;
     load(a, s, "as-of");
     clm::compiled_policy cp(clm::load_policy(a.required("policy")), s.p);
@@ -94,21 +88,19 @@ int recommend(int argc, char **argv) {
 
 int plan(int argc, char **argv) {
     args a(argc, argv, {"json"}, {"model", "events", "policy", "week", "manager", "hours", "limit"});
-    session s;
-    load(a, s, "week");
+    // Every option is checked before any file is read.
     std::string manager = a.required("manager");
     if (!a.option("week")) throw clm::cli::usage_error("missing --week");
+    a.required("policy");
+    const double hours = a.number("hours", 0, 168, false, "(0, 168]").value_or(0);
+    limit_of(a);
+    session s;
+    load(a, s, "week");
     clm::compiled_policy cp(clm::load_policy(a.required("policy")), s.p);
     clm::recommend_options opt;
     opt.manager = manager;
     opt.progress = progress_bar();
     auto recs = clm::recommend_all(cp, s.as_of_day, opt);
-    double hours = 0;
-    if (auto h = a.option("hours")) {
-        char *end = nullptr;
-        hours = std::strtod(h->c_str(), &end);
-        if (h->empty() || *end || !(hours > 0) || hours > 168) throw clm::cli::usage_error("--hours needs a number in (0, 168]");
-    }
     auto w = clm::plan_week(cp, recs, s.as_of_day, hours);
     if (a.flag("json")) {
         std::cout << clm::plan_to_json(cp, w, manager).dump(2) << "\n";

@@ -45,8 +45,9 @@ int status(int argc, char **argv) {
 
 int export_cmd(int argc, char **argv) {
     args a(argc, argv, {"json"}, {"model", "events", "as-of", "output", "format"});
-    auto l = load(a);
     std::string format = a.flag("json") ? "json" : a.option("format").value_or("csv");
+    if (format != "csv" && format != "json") throw clm::cli::usage_error("unknown --format '" + clm::printable(format) + "' (csv or json)");
+    auto l = load(a);
     auto rows = clm::maturity_export(l.p, l.as_of);
     std::string text;
     if (format == "csv") text = clm::maturity_export_csv(l.p, rows);

@@ -18,13 +18,11 @@ int report(int argc, char **argv) {
     auto html = a.option("html");
     if (!html && !a.flag("json")) throw clm::cli::usage_error("missing --html OUT.html (or --json)");
     clm::report_options opt;
-    if (auto f = a.option("from")) opt.from = clm::require_timestamp(*f, "--from");
-    if (auto t = a.option("top")) {
-        char *end = nullptr;
-        long v = std::strtol(t->c_str(), &end, 10);
-        if (t->empty() || *end != '\0' || v < 0) throw clm::cli::usage_error("--top needs a whole number >= 0 (0: all)");
-        opt.top_recommendations = std::size_t(v);
-    }
+    if (auto f = a.date("from")) opt.from = *f;
+    if (auto t = a.whole("top", 0, 1000000000)) opt.top_recommendations = std::size_t(*t);
+    a.date("as-of");
+    a.required("model");
+    a.required("events");
     if (auto plan = a.option("plan")) opt.plan = clm::plan_from_json(clm::read_file(*plan), *plan);
     if (auto pol = a.option("policy")) opt.recommend_policy = clm::load_policy(*pol);
     auto l = clm::cli::load(a);

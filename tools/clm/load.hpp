@@ -17,18 +17,25 @@ struct loaded {
     clm::timestamp as_of = 0;  ///< --as-of, or the date of the last event.
 };
 
+/// The time of the portfolio's newest event, whatever its year (before 1970
+/// too); 0 (1970-01-01) when it has none.
+inline clm::timestamp newest_event(const clm::portfolio &p) {
+    std::optional<clm::timestamp> newest;
+    for (const auto &e : p.journal())
+        if (!newest || e.time > *newest) newest = e.time;
+    return newest.value_or(0);
+}
+
 /// Loads --model (a preset id or a JSON file) and --events (an event-log CSV);
 /// the as-of date is --as-of, defaulting to the last event's date.
 inline loaded load(const args &a) {
     loaded l;
+    a.date("as-of"); // a bad date is a usage error before any file is read
     l.p.add_model(clm::load_model(a.required("model")));
     std::string events = a.required("events");
     clm::import_event_log(l.p, clm::read_file(events), events);
-    if (auto d = a.option("as-of")) {
-        l.as_of = clm::require_timestamp(*d, "--as-of");
-    } else {
-        for (const auto &e : l.p.journal()) l.as_of = std::max(l.as_of, e.time);
-    }
+    if (auto d = a.date("as-of")) l.as_of = *d;
+    else l.as_of = newest_event(l.p);
     return l;
 }
 

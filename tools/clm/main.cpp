@@ -8,6 +8,8 @@
 #include <cstdio>
 #include <cstring>
 #include <iostream>
+#include <new>
+#include <stdexcept>
 
 namespace clm::cli {
 
@@ -88,8 +90,16 @@ int main(int argc, char **argv) {
         } catch (const clm::error &e) {
             std::cerr << "clm " << c.name << ": " << e.what() << "\n";
             return 1;
-        } catch (const std::exception &e) {
-            std::cerr << "clm " << c.name << ": error: " << e.what() << "\n";
+        } catch (const std::bad_alloc &) {
+            // Also the length_error of a container asked for more than it can hold:
+            // the message is the library's, never an internal exception's text.
+            std::cerr << "clm " << c.name << ": error: out of memory: the input is too large for this machine (see the limits in docs/error-handling.md)\n";
+            return 1;
+        } catch (const std::length_error &) {
+            std::cerr << "clm " << c.name << ": error: out of memory: the input is too large for this machine (see the limits in docs/error-handling.md)\n";
+            return 1;
+        } catch (const std::exception &) {
+            std::cerr << "clm " << c.name << ": error: an internal error stopped the command (please report it with the command line)\n";
             return 1;
         }
     }

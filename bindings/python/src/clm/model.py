@@ -34,13 +34,19 @@ _BuilderPtr = ctypes.POINTER(_lib.HANDLE_TYPES["clm_model_builder"])
 
 
 def _enc(s: str | bytes | os.PathLike[str], what: str) -> bytes:
-    if isinstance(s, bytes):
-        return s
+    # A C string ends at its first NUL: text holding one would be cut short
+    # without a word, so it is refused here.
     if isinstance(s, os.PathLike):
         s = os.fspath(s)
-    if not isinstance(s, str):
+    if isinstance(s, bytes):
+        data = s
+    elif isinstance(s, str):
+        data = s.encode("utf-8")
+    else:
         raise TypeError(f"{what} must be a str, not {type(s).__name__}")
-    return s.encode("utf-8")
+    if b"\0" in data:
+        raise ValueError(f"{what} must not contain a NUL character")
+    return data
 
 
 def _enc_opt(s: str | bytes | None, what: str) -> bytes | None:

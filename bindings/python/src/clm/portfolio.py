@@ -6,8 +6,10 @@ and, as a fallback, when garbage-collected. Using a closed portfolio raises
 :class:`ValueError`.
 
 State is a fold of the journal, so every query takes an optional ``as_of``
-date (``"YYYY-MM-DD"``, ``"YYYY-MM-DDTHH:MM:SS"`` or a :class:`datetime.date`);
-``None`` means "after every event". Every mutating call is all-or-nothing:
+date (``"YYYY-MM-DD"``, ``"YYYY-MM-DDTHH:MM:SS"`` or a :class:`datetime.date`;
+a time-zone-aware :class:`datetime.datetime` raises :class:`ValueError`, as clm
+times have no time zone); ``None`` means "after every event". A string holding
+a NUL character raises :class:`ValueError` (a C string would end there). Every mutating call is all-or-nothing:
 when it raises, the portfolio is unchanged.
 
     with Portfolio() as p:
@@ -59,7 +61,14 @@ def _date(value: DateLike, what: str) -> bytes | None:
     if value is None:
         return None
     if isinstance(value, _dt.datetime):
-        return value.replace(tzinfo=None, microsecond=0).isoformat(timespec="seconds").encode("ascii")
+        # clm times carry no time zone (the CRM's local time): an aware datetime
+        # is refused rather than silently stripped of its offset.
+        if value.utcoffset() is not None:
+            raise ValueError(
+                f"{what} must be a naive datetime (clm times have no time zone); "
+                "convert it first, e.g. value.astimezone(tz).replace(tzinfo=None)"
+            )
+        return value.replace(microsecond=0).isoformat(timespec="seconds").encode("ascii")
     if isinstance(value, _dt.date):
         return value.isoformat().encode("ascii")
     return _enc(value, what)
