@@ -1,8 +1,9 @@
 // abi_report.cpp -- the C ABI of the management report: the HTML page of
-// clm/html_report.hpp (the same as `clm report --html`).
+// clm/report/page.hpp (the same as `clm report --html`).
 #include "abi_internal.hpp"
 
-#include <clm/html_report.hpp>
+#include <clm/report/page.hpp>
+#include <clm/stays.hpp>
 
 using clm::abi::guarded;
 using clm::abi::require;

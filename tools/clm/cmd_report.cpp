@@ -1,11 +1,12 @@
 // cmd_report.cpp -- `clm report`: the management report (BRIEF 1.3) as one
-// self-contained HTML file (clm/html_report.hpp), or its figures as JSON.
+// self-contained HTML file (clm/report/page.hpp), or its figures as JSON.
 // Loads --model and --events like the analysis subcommands.
 #include "cli.hpp"
 #include "load.hpp"
 
 #include <clm/file_io.hpp>
-#include <clm/html_report.hpp>
+#include <clm/plan_actual.hpp>
+#include <clm/report/page.hpp>
 
 #include <iostream>
 

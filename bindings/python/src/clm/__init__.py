@@ -34,10 +34,10 @@ from .errors import (
     Status,
     ValidationError,
     VersionError,
-    last_error,
-    last_status,
     status_name,
 )
+from ._lib import last_error, last_status
+from ._version import VERSION
 from .model import Format, Model, ModelBuilder, Stage, StageKind, Transition, presets
 from .policy import (
     Action,
@@ -51,7 +51,7 @@ from .policy import (
 )
 from .portfolio import BatchResult, Event, Portfolio, Rejection, StagePosition
 
-__version__ = "0.1.0"  # the binding's version; the C library's is version_string()
+__version__ = VERSION  # the binding's version (clm/_version.py); the C library's is version_string()
 
 #: ``CLM_NONE``: ``(size_t)-1``.
 NONE: int = _lib.CLM_NONE

@@ -27,7 +27,10 @@ import ctypes.util
 import os
 import re
 from pathlib import Path
-from typing import Any, Callable, Final, NamedTuple
+from typing import Any, Callable, Final, NamedTuple, NoReturn
+
+from ._version import VERSION
+from .errors import Status, error_class
 
 __all__ = [
     "BINDING_VERSION",
@@ -45,11 +48,15 @@ __all__ = [
     "check_version",
     "ctype_of",
     "split_params",
+    "last_error",
+    "last_status",
+    "raise_last",
 ]
 
-#: The clm version this binding was written for: (major, minor, patch).
+#: The clm version this binding was written for: (major, minor, patch), from
+#: ``clm._version`` (which a test checks against clm.h's CLM_VERSION_* macros).
 #: The library's major must be equal and its (major, minor) at least this.
-BINDING_VERSION: Final = (0, 1, 0)
+BINDING_VERSION: Final = tuple(int(part) for part in VERSION.split("."))
 
 #: ``CLM_NONE``, ``(size_t)-1``: "no stage", "no index".
 CLM_NONE: Final[int] = ctypes.c_size_t(-1).value
@@ -525,9 +532,7 @@ def _open() -> tuple[ctypes.CDLL, str]:
 def _check_status(result: int, func: Callable[..., Any], args: tuple[Any, ...]) -> int:
     """errcheck of every fallible function: raise on a non-zero clm_status."""
     if result != 0:
-        from .errors import _raise_last
-
-        _raise_last(func.__name__, result)
+        raise_last(func.__name__, result)
     return result
 
 
@@ -575,3 +580,25 @@ def _load() -> tuple[ctypes.CDLL, str]:
 lib: ctypes.CDLL
 library_path: str
 lib, library_path = _load()
+
+
+def last_error() -> str:
+    """``clm_last_error()``: the message of the last failed call on this thread ("" after a success)."""
+    message: bytes = lib.clm_last_error()
+    return message.decode("utf-8", errors="replace")
+
+
+def last_status() -> int:
+    """``clm_last_status()``: the status of the last failed call on this thread, or 0."""
+    status: int = lib.clm_last_status()
+    try:
+        return Status(status)
+    except ValueError:
+        return status
+
+
+def raise_last(function: str, status: int) -> NoReturn:
+    """Raises the exception for ``status`` returned by C function ``function``,
+    with this thread's ``clm_last_error()`` message and ``clm_status_name()``."""
+    name: bytes = lib.clm_status_name(status)
+    raise error_class(status)(status, last_error(), function, name.decode("utf-8"))

@@ -5,6 +5,11 @@ Every fallible C function returns a ``clm_status``; the binding raises the
 the thread's ``clm_last_error()`` message. Input errors (``CLM_E_PARSE``,
 ``CLM_E_VALIDATION``) also carry :attr:`ClmError.problems`, one
 :class:`Problem` per ``NAME:LINE:COL: error: message`` line of the message.
+
+This module is pure Python: it does not load the library. Raising is the
+library module's (``clm._lib``): it reads ``clm_last_error()`` and raises the
+class :func:`error_class` gives; ``last_error()`` and ``last_status()`` live
+there too (and in ``clm``).
 """
 
 from __future__ import annotations
@@ -12,9 +17,6 @@ from __future__ import annotations
 import enum
 import re
 from dataclasses import dataclass
-from typing import NoReturn
-
-from . import _lib
 
 __all__ = [
     "Status",
@@ -37,8 +39,6 @@ __all__ = [
     "CallbackError",
     "InternalError",
     "error_class",
-    "last_error",
-    "last_status",
     "status_name",
 ]
 
@@ -232,30 +232,15 @@ def error_class(status: int) -> type[ClmError]:
 
 
 def _status_name(status: int) -> str:
-    name: bytes = _lib.lib.clm_status_name(status)
-    return name.decode("utf-8")
+    # The names clm_status_name() gives: the header's constants, CLM_E_UNKNOWN for other codes.
+    if status == Status.OK:
+        return "CLM_OK"
+    try:
+        return "CLM_E_" + Status(status).name
+    except ValueError:
+        return "CLM_E_UNKNOWN"
 
 
 def status_name(status: int) -> str:
-    """``clm_status_name()``: the constant's name of a status, e.g. ``"CLM_E_PARSE"``."""
+    """The constant's name of a status, e.g. ``"CLM_E_PARSE"``, as ``clm_status_name()`` gives it."""
     return _status_name(int(status))
-
-
-def last_error() -> str:
-    """``clm_last_error()``: the message of the last failed call on this thread ("" after a success)."""
-    message: bytes = _lib.lib.clm_last_error()
-    return message.decode("utf-8", errors="replace")
-
-
-def last_status() -> int:
-    """``clm_last_status()``: the status of the last failed call on this thread, or 0."""
-    status: int = _lib.lib.clm_last_status()
-    try:
-        return Status(status)
-    except ValueError:
-        return status
-
-
-def _raise_last(function: str, status: int) -> NoReturn:
-    """Raises the exception for ``status`` returned by C function ``function``."""
-    raise error_class(status)(status, last_error(), function)

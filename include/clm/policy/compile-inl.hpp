@@ -1,0 +1,132 @@
+/// @file policy/compile-inl.hpp
+/// Compiling a policy for a portfolio (compiled_policy's constructor): each
+/// condition to flat nodes and leaves with interned operands, each rule's
+/// channels resolved, and the pre-selection of rules by stage and class.
+#pragma once
+
+#include <clm/policy/compiled_policy.hpp>
+
+#include <gsl/narrow>
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace clm {
+
+CLM_INLINE compiled_policy::compiled_policy(std::shared_ptr<const policy> pol, const portfolio &p) : pol_(std::move(pol)), p_(p) {
+    for (const auto &r : pol_->rules) roots_.push_back(compile(r.when));
+    for (const auto &[cls, w] : pol_->class_weights)
+        if (auto id = p.find_text(cls)) class_weight_.emplace_back(*id, w);
+    if (auto id = p.find_text(pol_->value_attribute)) value_attr_ = *id;
+    for (auto name : {"birthday", "anniversary"}) {
+        auto id = p.find_text(name);
+        (name[0] == 'b' ? birthday_attr_ : anniversary_attr_) = id ? *id : none32;
+    }
+    for (const auto &r : pol_->rules) {
+        rule_channel rc;
+        rc.preferred = r.then.channel == "preferred";
+        rc.fixed = rc.preferred ? channel::none : parse_channel(r.then.channel).value_or(channel::none);
+        rc.fallback = parse_channel(r.then.fallback_channel).value_or(channel::none);
+        channels_.push_back(rc);
+    }
+    build_selection();
+}
+
+CLM_INLINE std::uint32_t compiled_policy::compile(const condition &c) {
+    node n;
+    n.type = c.node;
+    if (c.node == condition::type::leaf) {
+        leaf_info li;
+        li.src = &c;
+        if (!c.model.empty()) li.slot = gsl::narrow<int>(p_.model_slot(c.model));
+        for (const auto &s : c.strings)
+            if (auto id = p_.find_text(s)) li.ids.push_back(*id);
+        if (c.fact == fact_kind::stage) {
+            for (std::size_t m = 0; m < p_.model_count(); ++m) {
+                if (li.slot >= 0 && std::size_t(li.slot) != m) continue;
+                for (const auto &s : c.strings)
+                    if (auto st = p_.model_at(m).find_stage(s)) li.stages.emplace_back(m, *st);
+            }
+        }
+        if (c.fact == fact_kind::stage_kind)
+            for (const auto &s : c.strings) li.kinds.push_back(*parse_stage_kind(s));
+        if (!c.channel_name.empty()) {
+            li.any_channel = false;
+            if (c.channel_name == "preferred") li.preferred = true;
+            else li.via = *parse_channel(c.channel_name);
+        }
+        auto id_or_none = [&](const std::string &s) {
+            auto id = p_.find_text(s);
+            return id ? *id : none32;
+        };
+        if (!c.name.empty()) li.name = id_or_none(c.name);
+        if (!c.kind.empty()) li.kind = id_or_none(c.kind);
+        if (c.fact == fact_kind::kpi_deviation) {
+            li.plan = id_or_none("kpi." + c.name + ".plan");
+            li.actual = id_or_none("kpi." + c.name + ".actual");
+        }
+        li.string_compare = c.fact == fact_kind::attribute && !c.strings.empty();
+        n.leaf = gsl::narrow<std::uint32_t>(leaves_.size());
+        leaves_.push_back(std::move(li));
+        nodes_.push_back(n);
+        return gsl::narrow<std::uint32_t>(nodes_.size() - 1);
+    }
+    std::vector<std::uint32_t> kids;
+    for (const auto &ch : c.children) kids.push_back(compile(ch));
+    n.first = gsl::narrow<std::uint32_t>(kids_.size());
+    n.count = gsl::narrow<std::uint32_t>(kids.size());
+    kids_.insert(kids_.end(), kids.begin(), kids.end());
+    nodes_.push_back(n);
+    return gsl::narrow<std::uint32_t>(nodes_.size() - 1);
+}
+
+CLM_INLINE const compiled_policy::leaf_info *compiled_policy::requirement(std::uint32_t root) const {
+    auto qualifies = [&](const node &x) -> const leaf_info * {
+        if (x.type != condition::type::leaf) return nullptr;
+        const leaf_info &li = leaves_[x.leaf];
+        const condition &c = *li.src;
+        if (c.op != op_kind::eq && c.op != op_kind::in) return nullptr;
+        return c.fact == fact_kind::stage || c.fact == fact_kind::customer_class ? &li : nullptr;
+    };
+    const node &n = nodes_[root];
+    if (n.type == condition::type::leaf) return qualifies(n);
+    if (n.type == condition::type::all)
+        for (std::uint32_t i = 0; i < n.count; ++i)
+            if (const leaf_info *li = qualifies(nodes_[kids_[n.first + i]])) return li;
+    return nullptr;
+}
+
+CLM_INLINE void compiled_policy::build_selection() {
+    if (roots_.empty() || roots_.size() > max_select_words * 64) return;
+    words_ = (roots_.size() + 63) / 64;
+    always_.assign(words_, 0);
+    stage_rules_.resize(p_.model_count());
+    for (std::size_t m = 0; m < p_.model_count(); ++m) stage_rules_[m].assign(p_.model_at(m).stage_count() * words_, 0);
+    for (std::size_t r = 0; r < roots_.size(); ++r) {
+        const std::uint64_t bit = std::uint64_t(1) << (r % 64);
+        const std::size_t w = r / 64;
+        const leaf_info *req = requirement(roots_[r]);
+        if (!req) {
+            always_[w] |= bit;
+        } else if (req->src->fact == fact_kind::stage) {
+            for (const auto &[m, st] : req->stages) stage_rules_[m][std::size_t(st) * words_ + w] |= bit;
+        } else {
+            for (string_id id : req->ids) {
+                std::size_t k = 0;
+                while (k < class_ids_.size() && class_ids_[k] != id) ++k;
+                if (k == class_ids_.size()) {
+                    class_ids_.push_back(id);
+                    class_rules_.resize(class_rules_.size() + words_, 0);
+                }
+                class_rules_[k * words_ + w] |= bit;
+            }
+        }
+    }
+    select_ = true;
+}
+
+} // namespace clm

@@ -1,0 +1,91 @@
+/// @file policy/recommend_all-inl.hpp
+/// The definition of recommend_all() (policy/recommend_all.hpp): customers
+/// dealt to the workers in chunks (policy/parallel_for.hpp), each worker
+/// ranking its part (policy/top_k.hpp), progress reported from the calling
+/// thread, the parts merged.
+#pragma once
+
+#include <clm/policy/parallel_for.hpp>
+#include <clm/policy/recommend_all.hpp>
+#include <clm/policy/top_k.hpp>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <exception>
+#include <thread>
+
+namespace clm {
+
+CLM_INLINE std::vector<recommendation> recommend_all(const compiled_policy &cp, std::int64_t as_of_day, const recommend_options &opt) {
+    const portfolio &p = cp.target();
+    const std::size_t n = p.customer_count();
+    std::optional<string_id> manager_id;
+    if (opt.manager) {
+        manager_id = p.find_text(*opt.manager);
+        if (!manager_id) return {};
+    }
+    unsigned threads = opt.threads ? opt.threads : std::max(1u, std::thread::hardware_concurrency());
+    threads = unsigned(std::min<std::size_t>(threads, std::max<std::size_t>(1, n / 256 + 1)));
+    std::vector<detail::top_k> parts;
+    parts.reserve(threads);
+    for (unsigned t = 0; t < threads; ++t) parts.emplace_back(p, t, opt.limit);
+    std::atomic<std::size_t> done{0};
+    std::atomic<bool> stop{false};
+    std::vector<std::exception_ptr> errors(threads);
+    auto work = [&](unsigned t) {
+        try {
+            customer_facts f;
+            detail::top_k &part = parts[t];
+            std::vector<recommendation> &out = part.items();
+            const std::size_t chunk = 1024;
+            bool sized = false;
+            for (std::size_t c = std::size_t(t) * chunk; c < n; c += std::size_t(threads) * chunk) {
+                for (std::size_t i = c; i < std::min(n, c + chunk); ++i) {
+                    collect_facts(p, std::uint32_t(i), as_of_day, f);
+                    if (manager_id && f.manager != *manager_id) continue;
+                    const std::size_t from = out.size();
+                    cp.evaluate(f, out);
+                    part.admit(from);
+                }
+                if (!sized) {
+                    // Room for this part's share at the first chunk's yield, so that the part rarely regrows.
+                    sized = true;
+                    const std::size_t seen = std::min(n, c + chunk) - c, mine = n / threads + chunk;
+                    std::size_t want = std::size_t(double(out.size()) / double(seen) * double(mine) * 1.1) + 16;
+                    out.reserve(part.keep() ? std::min(want, part.keep() + 64) : want);
+                }
+                done += std::min(n, c + chunk) - c;
+                // Stopped: give up, unless this part is complete (then rank it: the result may stand).
+                if (stop.load(std::memory_order_relaxed) && c + std::size_t(threads) * chunk < n) return;
+            }
+            part.rank();
+        } catch (...) {
+            errors[t] = std::current_exception();
+            stop = true;
+        }
+    };
+    // A first report before any work, so that a caller can cancel deterministically.
+    if (opt.progress && !opt.progress(0, n)) throw cancelled();
+    std::function<void()> watch;
+    if (opt.progress)
+        watch = [&] {
+            while (done.load() < n && !stop.load()) {
+                if (!opt.progress(done.load(), n)) {
+                    stop = true;
+                    break;
+                }
+                // A report every 20 ms, but the end is noticed within 1 ms.
+                for (int i = 0; i < 20 && done.load() < n && !stop.load(); ++i)
+                    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+            }
+        };
+    detail::parallel_for(threads, stop, work, watch);
+    if (opt.progress && !stop.load()) opt.progress(n, n);
+    for (auto &e : errors)
+        if (e) std::rethrow_exception(e);
+    if (stop.load() && done.load() < n) throw cancelled();
+    return detail::merge_ranked(parts, opt.limit, detail::rank_before{&p});
+}
+
+} // namespace clm
