@@ -266,7 +266,8 @@ class ReportInBrowser(unittest.TestCase):
 
     def test_svg_charts_present(self):
         charts = {c for e in self.dom.find(lambda e: e.tag == "svg" and "chart" in e.cls()) for c in e.cls()}
-        for chart in ["diagram", "funnel", "conversion", "time", "progress", "matrix", "forecast", "shares", "revenue"]:
+        for chart in ["diagram", "funnel", "conversion", "time", "progress", "matrix", "forecast", "calibration", "shares",
+                      "revenue"]:
             self.assertIn(chart, charts)
         nodes = self.by_class("stage-node")
         self.assertEqual([n.attrs["data-stage"] for n in nodes], ["prospecting", "engaging", "won", "lost"])
@@ -294,6 +295,7 @@ class ReportInBrowser(unittest.TestCase):
         self.assertEqual(embedded["plan_actual"], self.analysis("plan-actual", "--plan", self.plan_file))
         self.assertEqual(embedded["value"], self.analysis("value", "--as-of", AS_OF))
         self.assertEqual(embedded["forecast"], self.analysis("forecast", "--as-of", AS_OF))
+        self.assertEqual(embedded["backtest"], self.analysis("backtest", "--as-of", FROM, "--until", AS_OF))
         recs = self.analysis("recommend", "--as-of", AS_OF, "--policy", "seeds", "--limit", "10")
         self.assertEqual(embedded["recommendations"], recs)
 
@@ -395,6 +397,21 @@ class ReportInBrowser(unittest.TestCase):
         self.assertEqual(tiles["fc-revenue"].find(lambda e: "tile-v" in e.cls())[0].all_text(),
                          f"{want['pipeline']['expected_revenue']:,.2f}")
 
+    def test_backtest_calibration(self):
+        want = self.analysis("backtest", "--as-of", FROM, "--until", AS_OF)
+        for key, cls in [("per_deal", "cal-per_deal"), ("stage_only", "cal-stage_only")]:
+            points = self.by_class(cls)
+            bins = [b for b in want[key]["calibration"] if b["count"]]
+            self.assertEqual(len(points), len(bins))
+            for g, b in zip(points, bins):
+                self.assertEqual(attr_number(g.attrs["data-count"]), b["count"])
+                self.assertEqual(attr_number(g.attrs["data-predicted"]), b["predicted"])
+                self.assertEqual(attr_number(g.attrs["data-observed"]), b["observed"])
+            self.assertEqual(sum(attr_number(g.attrs["data-count"]) for g in points), want["closed"])
+        tiles = {t.attrs["data-kpi"]: t for t in self.by_class("tile")}
+        self.assertEqual(attr_number(tiles["bt-auc"].attrs["data-value"]), want["per_deal"]["auc"])
+        self.assertEqual(attr_number(tiles["bt-brier-stage"].attrs["data-value"]), want["stage_only"]["brier"])
+
     def test_customer_value(self):
         want = self.analysis("value", "--as-of", AS_OF)
         shares = {g.attrs["data-share"]: g for g in self.by_class("share")}
@@ -407,6 +424,7 @@ class ReportInBrowser(unittest.TestCase):
         self.assertEqual(attr_number(tiles["pareto-customers"].attrs["data-value"]), want["pareto"]["customers"])
 
     def test_recommendations(self):
+        self.assertEqual(embedded["backtest"], self.analysis("backtest", "--as-of", FROM, "--until", AS_OF))
         recs = self.analysis("recommend", "--as-of", AS_OF, "--policy", "seeds", "--limit", "10")["recommendations"]
         rows = self.by_class("rec")
         self.assertEqual([r.attrs["data-customer"] for r in rows], [r["customer_id"] for r in recs])

@@ -6,6 +6,7 @@
 
 #include <clm/report/data.hpp>
 
+#include <clm/backtest.hpp>
 #include <clm/clm.h>
 #include <clm/customer_value.hpp>
 #include <clm/dynamics.hpp>
@@ -40,6 +41,11 @@ CLM_INLINE nlohmann::ordered_json report_data(const portfolio &p, std::size_t sl
     if (opt.plan) j["plan_actual"] = plan_actual_to_json(plan_actual(p, slot, *opt.plan));
     j["value"] = customer_value_to_json(customer_value(p, day));
     j["forecast"] = forecast_to_json(forecast(p, slot, day));
+    // How the forecast made at the start of the period did by its end; a
+    // model without a won stage has nothing to check (null).
+    bool has_won = false;
+    for (stage_index s = 0; s < mdl.stage_count(); ++s) has_won = has_won || mdl.stage_at(s).kind == stage_kind::won;
+    j["backtest"] = has_won ? backtest_to_json(backtest(p, slot, from, day)) : oj();
     if (opt.recommend_policy) {
         compiled_policy cp(opt.recommend_policy, p);
         recommend_options ro;

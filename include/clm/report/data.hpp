@@ -36,7 +36,9 @@ struct report_options {
 /// "time_in_stage": time_in_stage_to_json(), "dynamics": dynamics_to_json()
 /// (from `opt.from` to `as_of`), "plan_actual": plan_actual_to_json() (only
 /// with a plan), "value": customer_value_to_json(), "forecast":
-/// forecast_to_json(), "recommendations": recommendations_to_json() (only
+/// forecast_to_json(), "backtest": backtest_to_json() of the forecast made
+/// on `opt.from` checked on `as_of` (null when the model has no won stage),
+/// "recommendations": recommendations_to_json() (only
 /// with a policy)}. The analyses of model slot `slot` as of `as_of` (every
 /// event on that day counted). Throws invalid_argument when the dynamics'
 /// first date is not before `as_of`, not_found when the policy names a model

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <clm/plan_actual.hpp>
+#include <clm/report/calibration.hpp>
 #include <clm/report/charts.hpp>
 #include <clm/report/diagram_render.hpp>
 #include <clm/report/html_text.hpp>
@@ -29,10 +30,10 @@ struct page_parts {
     explicit page_parts(const oj &document)
         : data(document), rep(at(document, "report")), model(at(document, "model")), fun(at(document, "funnel")),
           losses(at(document, "loss_reasons")), tis(at(document, "time_in_stage")), dyn(at(document, "dynamics")),
-          plan(at(document, "plan_actual")), val(at(document, "value")), fc(at(document, "forecast")),
+          plan(at(document, "plan_actual")), val(at(document, "value")), fc(at(document, "forecast")), bt(at(document, "backtest")),
           recs(at(document, "recommendations")), sm(stage_map(model)), title(str(rep, "title")), model_id(str(rep, "model")),
           as_of(str(rep, "as_of")) {}
-    const oj &data, &rep, &model, &fun, &losses, &tis, &dyn, &plan, &val, &fc, &recs;
+    const oj &data, &rep, &model, &fun, &losses, &tis, &dyn, &plan, &val, &fc, &bt, &recs;
     std::map<std::string, stage_info> sm;
     std::string title, model_id, as_of;
 };
@@ -314,6 +315,23 @@ inline std::string plan_section(const page_parts &pp) {
     return h;
 }
 
+/// The backtest of the forecast over the report's period: its figures and the calibration chart.
+inline std::string backtest_part(const oj &bt) {
+    auto figure = [](const oj &v) { return v.is_number() ? fixed(num(v), 3) : std::string("\xE2\x80\x93"); };
+    const oj &pd = at(bt, "per_deal"), &so = at(bt, "stage_only");
+    std::string h = "<h3 id=\"backtest\">Backtest</h3><p class=\"lead\">The forecast made on " + esc(str(bt, "as_of")) +
+                    ", checked on " + esc(str(bt, "until")) + ": of " + count(at(bt, "open")) + " deals open then, " +
+                    count(at(bt, "won")) + " were won, " + count(at(bt, "lost")) + " lost and " + count(at(bt, "still_open")) +
+                    " are still open. Scored on the closed ones (AUC: 0.5 is chance, higher is better; Brier: lower is better).</p>";
+    h += "<div class=\"tiles\">" + tile("bt-auc", at(pd, "auc"), figure(at(pd, "auc")), "AUC per deal") +
+         tile("bt-brier", at(pd, "brier"), figure(at(pd, "brier")), "Brier per deal") +
+         tile("bt-auc-stage", at(so, "auc"), figure(at(so, "auc")), "AUC, stage rate") +
+         tile("bt-brier-stage", at(so, "brier"), figure(at(so, "brier")), "Brier, stage rate") + "</div>";
+    if (num(at(bt, "closed")) > 0) h += calibration_svg(bt);
+    for (const auto &n : at(bt, "notes")) h += "<p class=\"note\">" + esc(n.is_string() ? n.get<std::string>() : raw(n)) + "</p>";
+    return h;
+}
+
 /// The forecast: pipeline tiles and the open stages.
 inline std::string forecast_section(const page_parts &pp) {
     const oj &fc = pp.fc;
@@ -323,8 +341,9 @@ inline std::string forecast_section(const page_parts &pp) {
     std::string h;
     const oj &basis = at(pipe, "value_basis");
     h += "<section id=\"forecast\"><h2>Forecast</h2><p class=\"lead\">For each open stage: the probability that a "
-         "customer in it reaches a won stage and the expected days to get there (from the completed stays as of " +
-         esc(as_of) + "), and the expected revenue of the customers in it now.</p>";
+         "customer who has just entered it reaches a won stage and the expected days to get there (from the completed stays "
+         "as of " + esc(as_of) + "), and the expected revenue of the customers in it now, each deal scored by its stage and "
+         "the days it has spent there.</p>";
     h += "<div class=\"tiles\">" + tile("fc-open", at(pipe, "open_customers"), count(at(pipe, "open_customers")), "open customers") +
          tile("fc-wins", at(pipe, "expected_wins"),
               at(pipe, "expected_wins").is_number() ? fixed(num(at(pipe, "expected_wins")), 1) : "\xE2\x80\x93",
@@ -342,7 +361,9 @@ inline std::string forecast_section(const page_parts &pp) {
          count(at(basis, "product_mean")) + " from the mean purchase of the product, " +
          count(at(basis, "overall_mean")) + " from the mean purchase overall, " + count(at(basis, "none")) +
          " unknown (0). Source <i>observed</i>: estimated from completed stays; <i>model probability</i>: never "
-         "observed leaving, the model's probability is used.</p></section>\n";
+         "observed leaving, the model's probability is used.</p>";
+    if (!pp.bt.is_null()) h += backtest_part(pp.bt);
+    h += "</section>\n";
     return h;
 }
 
