@@ -38,8 +38,10 @@ inline std::string read_file(const std::string &path, std::size_t limit = max_in
             data.append(buf, n);
         }
     } catch (const std::bad_alloc &) {
+        // Out of memory stays out of memory (CLM_E_NO_MEMORY in the C ABI; the
+        // command prints its fixed message), with the file closed.
         std::fclose(f);
-        throw io_error("cannot read '" + path + "': out of memory after " + std::to_string(data.size()) + " bytes");
+        throw;
     }
     bool failed = std::ferror(f) != 0;
     std::fclose(f);

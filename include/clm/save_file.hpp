@@ -51,8 +51,14 @@ inline portfolio load_from_string(std::string_view data, const std::string &name
     auto corrupt = [&](const std::string &what) { return corrupt_error("'" + name + "' is damaged: " + what); };
     const std::string magic = "clm-portfolio ";
     if (data.substr(0, magic.size()) != magic) throw corrupt("not a clm portfolio save file");
-    // The version comes first: a file of another version may be laid out
-    // differently after its first line, so its trailer proves nothing.
+    // The version line, read first but judged with the trailer: a file whose
+    // trailer verifies is intact, so a version other than ours is really
+    // another version (CLM_E_VERSION). A file without our trailer (none, or
+    // not "end <length> <checksum>" over the body) is another version when its
+    // version line says so: a later format may end differently. A file with
+    // our trailer whose checksum fails is damaged (CLM_E_CORRUPT), whatever
+    // its version line says, since a flipped digit looks like another version.
+    std::string other_version;
     {
         std::size_t nl = data.find('\n', magic.size());
         std::string_view v = data.substr(magic.size(), nl == std::string_view::npos ? std::string_view::npos : nl - magic.size());
@@ -61,22 +67,28 @@ inline portfolio load_from_string(std::string_view data, const std::string &name
         std::size_t first = v.find_first_not_of('0');
         std::string_view digits = first == std::string_view::npos ? std::string_view("0") : v.substr(first);
         if (digits.size() > 9 || std::stoi(std::string(digits)) != save_format_version)
-            throw version_error("'" + name + "' has save format version " + std::string(digits.substr(0, 40)) + (digits.size() > 40 ? "..." : "") +
-                                "; this library reads versions 1 to " + std::to_string(save_format_version));
+            other_version = std::string(digits.substr(0, 40)) + (digits.size() > 40 ? "..." : "");
     }
+    const std::string supported = "this library reads versions 1 to " + std::to_string(save_format_version);
+    auto no_trailer = [&](const std::string &what) {
+        if (!other_version.empty()) throw version_error("'" + name + "' has save format version " + other_version + "; " + supported);
+        throw corrupt(what);
+    };
     // Trailer: the last line, "end <length> <checksum>".
-    if (data.size() < 2 || data.back() != '\n') throw corrupt("truncated (no trailer)");
+    if (data.size() < 2 || data.back() != '\n') no_trailer("truncated (no trailer)");
     std::size_t trailer_at = data.rfind('\n', data.size() - 2);
-    if (trailer_at == std::string_view::npos) throw corrupt("truncated (no trailer)");
+    if (trailer_at == std::string_view::npos) no_trailer("truncated (no trailer)");
     std::string trailer(data.substr(trailer_at + 1));
     std::size_t length = 0;
     std::uint64_t sum = 0;
     char tail = 0;
     if (std::sscanf(trailer.c_str(), "end %zu %" SCNx64 "%c", &length, &sum, &tail) != 3 || tail != '\n')
-        throw corrupt("truncated or malformed trailer");
+        no_trailer("truncated or malformed trailer");
     std::string_view body = data.substr(0, trailer_at + 1);
-    if (length != body.size()) throw corrupt("length " + std::to_string(body.size()) + " does not match the recorded " + std::to_string(length));
+    if (length != body.size()) no_trailer("length " + std::to_string(body.size()) + " does not match the recorded " + std::to_string(length));
     if (fnv1a64(body) != sum) throw corrupt("checksum mismatch");
+    if (!other_version.empty())
+        throw version_error("'" + name + "' has save format version " + other_version + "; " + supported);
     // The body is intact; anything wrong now is a version or a bug in the writer.
     std::size_t pos = magic.size();
     auto line = [&]() {
