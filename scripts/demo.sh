@@ -46,6 +46,12 @@ step "Customers per stage"
 step "Funnel as of 2017-12-31"
 "$clm" funnel --model "$model" --events "$out/events.csv" --as-of 2017-12-31
 
+step "Forecast as of 2017-12-31: every open deal scored by its stage and days in stage"
+"$clm" forecast --model "$model" --events "$out/events.csv" --as-of 2017-12-31
+
+step "Backtest: the forecast made on 2017-06-30, checked on 2017-12-31"
+"$clm" backtest --model "$model" --events "$out/events.csv" --as-of 2017-06-30 --until 2017-12-31
+
 step "Top recommendations for each manager (policy: seeds, as of 2017-12-31)"
 "$clm" recommend --model "$model" --events "$out/events.csv" --policy seeds --as-of 2017-12-31 --json > "$out/recommendations.json"
 python3 - "$out/recommendations.json" <<'PY'
