@@ -165,9 +165,22 @@ class SignatureTableTest(unittest.TestCase):
             with self.subTest(sig.name):
                 fn = getattr(C, sig.name)
                 self.assertEqual(fn.restype, _lib.ctype_of(sig.restype))
-                self.assertEqual(fn.argtypes, [_lib.ctype_of(t) for t, _ in _lib.split_params(sig.params)])
+                want = [_lib.checked_argument(_lib.ctype_of(t), t) for t, _ in _lib.split_params(sig.params)]
+                self.assertEqual(fn.argtypes, want)
                 if sig.is_checked:
                     self.assertIsNotNone(fn.errcheck)
+
+    def test_integers_out_of_the_c_range_raise(self) -> None:
+        # ctypes alone would wrap -1 into 2**64 - 1 (the index CLM_NONE) and 2**64 into 0.
+        self.assertEqual(C.clm_preset_id(0), b"buttle5")
+        self.assertIsNone(C.clm_preset_id(_lib.CLM_NONE))
+        for bad in (-1, 2**64):
+            with self.assertRaises(ctypes.ArgumentError) as cm:
+                C.clm_preset_id(bad)
+            self.assertIn(f"OverflowError: {bad} is out of the range of size_t (0 to {2**64 - 1})", str(cm.exception))
+        m = clm.Model.preset("sales6")
+        with self.assertRaises(ctypes.ArgumentError):
+            C.clm_model_stage_id(m._handle(), -1)
 
     def test_no_duplicates(self) -> None:
         names = [s.name for s in _lib.SIGNATURES]

@@ -536,10 +536,39 @@ def _check_status(result: int, func: Callable[..., Any], args: tuple[Any, ...]) 
     return result
 
 
+_INTEGERS: Final[tuple[Any, ...]] = (
+    ctypes.c_int, ctypes.c_uint, ctypes.c_size_t, ctypes.c_int32, ctypes.c_uint32, ctypes.c_int64, ctypes.c_uint64
+)
+_CHECKED: dict[tuple[Any, str], Any] = {}
+
+
+def checked_argument(ctype: Any, spelling: str = "") -> Any:
+    """``ctype`` as an argument type; for a C integer type, a subclass whose
+    ``from_param`` refuses a value outside the type's range (ctypes would
+    silently wrap it: -1 as a ``size_t`` becomes 2**64 - 1) with an
+    :class:`OverflowError`, which ctypes reports as ``ctypes.ArgumentError``
+    naming the argument. Other types are returned unchanged."""
+    if ctype not in _INTEGERS:
+        return ctype
+    name = _normalize(spelling).replace("const ", "") if spelling else ctype.__name__
+    if (ctype, name) not in _CHECKED:
+        bits = ctypes.sizeof(ctype) * 8
+        signed = ctype(-1).value < 0
+        lo, hi = (-(1 << (bits - 1)), (1 << (bits - 1)) - 1) if signed else (0, (1 << bits) - 1)
+
+        def from_param(cls: Any, value: Any) -> Any:
+            if isinstance(value, int) and not lo <= value <= hi:
+                raise OverflowError(f"{value} is out of the range of {name} ({lo} to {hi})")
+            return ctype.from_param(value)
+
+        _CHECKED[(ctype, name)] = type("checked_" + ctype.__name__, (ctype,), {"from_param": classmethod(from_param)})
+    return _CHECKED[(ctype, name)]
+
+
 def _declare(cdll: ctypes.CDLL, sig: Signature) -> None:
     fn = getattr(cdll, sig.name)  # AttributeError when the symbol is missing
     fn.restype = ctype_of(sig.restype)
-    fn.argtypes = [ctype_of(t) for t, _ in split_params(sig.params)]
+    fn.argtypes = [checked_argument(ctype_of(t), t) for t, _ in split_params(sig.params)]
     if sig.is_checked:
         fn.errcheck = _check_status
 
