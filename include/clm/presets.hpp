@@ -43,12 +43,13 @@ inline model_ptr load_preset(std::string_view id) {
     return cache[i];
 }
 
-/// A preset id or a path to a JSON model file: loads either.
+/// A preset id or a path to a JSON model file: loads either. The file is
+/// read up to the JSON input limit (max_json_bytes()).
 /// Throws io_error, or input_error naming the file, line and column.
 inline model_ptr load_model(const std::string &preset_or_path) {
     for (const auto &p : detail::preset_texts)
         if (preset_or_path == p.id) return load_preset(preset_or_path);
-    return model_from_json(read_file(preset_or_path), preset_or_path);
+    return model_from_json(read_file(preset_or_path, max_json_bytes(), "CLM_MAX_JSON_BYTES"), preset_or_path);
 }
 
 /// Number of preset policies.
@@ -59,12 +60,13 @@ inline const char *policy_preset_id(std::size_t i) noexcept {
     return i < policy_preset_count() ? detail::policy_texts[i].id : nullptr;
 }
 
-/// A preset policy id ("seeds") or a path to a JSON policy file: loads either.
+/// A preset policy id ("seeds") or a path to a JSON policy file: loads
+/// either. The file is read up to the JSON input limit (max_json_bytes()).
 /// Throws io_error, or input_error naming the file, line and column.
 inline std::shared_ptr<const policy> load_policy(const std::string &preset_or_path) {
     for (const auto &p : detail::policy_texts)
         if (preset_or_path == p.id) return policy_from_json(p.json, std::string("preset:") + p.id);
-    return policy_from_json(read_file(preset_or_path), preset_or_path);
+    return policy_from_json(read_file(preset_or_path, max_json_bytes(), "CLM_MAX_JSON_BYTES"), preset_or_path);
 }
 
 } // namespace clm

@@ -67,6 +67,18 @@ class Limits(unittest.TestCase):
         self.assertIn("'/dev/zero' is larger than the input limit of 1000000 bytes (set CLM_MAX_INPUT_BYTES", p.stderr)
         p = run("validate", "/dev/zero", check_status=1)
         self.assertIn("larger than the input limit of 67108864 bytes (set CLM_MAX_JSON_BYTES", p.stderr)
+        # A model, policy or plan file stops at the JSON limit too, not at the 1 GiB file limit.
+        small = dict(os.environ, CLM_MAX_JSON_BYTES="100000")
+        with tempfile.TemporaryDirectory() as d:
+            events = os.path.join(d, "events.csv")
+            with open(events, "w", encoding="utf-8") as f:
+                f.write("customer_id,timestamp,type,value\nc,2024-01-01,contact,\n")
+            for args in (["status", "--model", "/dev/zero", "--events", events],
+                         ["recommend", "--model", "sales6", "--events", events, "--policy", "/dev/zero", "--as-of", "2024-01-01"],
+                         ["plan-actual", "--model", "sales6", "--events", events, "--plan", "/dev/zero"]):
+                q = subprocess.run([CLM, *args], capture_output=True, text=True, env=small, timeout=120)
+                self.assertEqual(q.returncode, 1, args)
+                self.assertIn("'/dev/zero' is larger than the input limit of 100000 bytes (set CLM_MAX_JSON_BYTES", q.stderr)
         for bad in ("bad_alloc", "vector::", "type_error", "basic_string"):
             self.assertNotIn(bad, p.stderr)
 

@@ -62,7 +62,7 @@ int plan_actual(int argc, char **argv) {
     std::string file = a.required("plan");
     a.required("model");
     a.required("events");
-    auto plan = clm::plan_from_json(clm::read_file(file), file);
+    auto plan = clm::plan_from_json(clm::read_file(file, clm::max_json_bytes(), "CLM_MAX_JSON_BYTES"), file);
     auto l = load(a);
     auto r = clm::plan_actual(l.p, 0, plan);
     print(a, clm::plan_actual_to_json(r), clm::plan_actual_to_text(r));

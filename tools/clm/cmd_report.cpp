@@ -24,7 +24,7 @@ int report(int argc, char **argv) {
     a.date("as-of");
     a.required("model");
     a.required("events");
-    if (auto plan = a.option("plan")) opt.plan = clm::plan_from_json(clm::read_file(*plan), *plan);
+    if (auto plan = a.option("plan")) opt.plan = clm::plan_from_json(clm::read_file(*plan, clm::max_json_bytes(), "CLM_MAX_JSON_BYTES"), *plan);
     if (auto pol = a.option("policy")) opt.recommend_policy = clm::load_policy(*pol);
     auto l = clm::cli::load(a);
     auto data = clm::report_data(l.p, 0, l.as_of, opt);
