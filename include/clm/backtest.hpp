@@ -56,6 +56,13 @@ struct backtest_report {
     std::vector<std::string> notes;    ///< Why a figure is null, and other caveats.
 };
 
+/// Whether `m` has a won-kind stage (without one there is nothing to predict).
+inline bool has_won_stage(const model &m) noexcept {
+    for (stage_index s = 0; s < m.stage_count(); ++s)
+        if (m.stage_at(s).kind == stage_kind::won) return true;
+    return false;
+}
+
 /// The AUC, Brier score and calibration of `p` against the outcomes `won`
 /// (same length). AUC by the Mann–Whitney statistic with average ranks.
 inline prediction_quality score_predictions(const std::vector<double> &p, const std::vector<bool> &won) {
@@ -114,9 +121,7 @@ inline backtest_report backtest(const portfolio &p, std::size_t slot, timestamp 
     if (day_of(until) <= day_of(as_of))
         throw invalid_argument("backtest: the outcome date " + format_date(until) + " must be after the forecast date " +
                                format_date(as_of));
-    bool has_won = false;
-    for (stage_index s = 0; s < mdl.stage_count(); ++s) has_won = has_won || mdl.stage_at(s).kind == stage_kind::won;
-    if (!has_won) throw invalid_argument("backtest: model '" + mdl.id() + "' has no won stage: there is nothing to predict");
+    if (!has_won_stage(mdl)) throw invalid_argument("backtest: model '" + mdl.id() + "' has no won stage: there is nothing to predict");
     backtest_report r;
     r.model = mdl.id();
     r.as_of = day_of(as_of) * seconds_per_day;

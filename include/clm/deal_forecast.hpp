@@ -344,9 +344,9 @@ inline forecast_report forecast(const portfolio &p, std::size_t slot, timestamp 
         if (won(s)) r.stages[s].expected_days_to_win = 0.0;
     }
 
-    // 3. The survival of each stage with enough completed stays, and the chain
-    //    over them with the censoring-aware probabilities F_sj (which leave the
-    //    plateau, the stays that never leave, as never won).
+    // 3. The survival of each stage with enough completed stays; where a stay
+    //    goes is valued by the stage rates w above, and days to close by the
+    //    chain of mean stay lengths.
     std::vector<bool> fitted(n, false);
     for (stage_index s : tr)
         if (!stops[s] && r.stages[s].completed >= opt.min_sample) {

@@ -43,9 +43,7 @@ CLM_INLINE nlohmann::ordered_json report_data(const portfolio &p, std::size_t sl
     j["forecast"] = forecast_to_json(forecast(p, slot, day));
     // How the forecast made at the start of the period did by its end; a
     // model without a won stage has nothing to check (null).
-    bool has_won = false;
-    for (stage_index s = 0; s < mdl.stage_count(); ++s) has_won = has_won || mdl.stage_at(s).kind == stage_kind::won;
-    j["backtest"] = has_won ? backtest_to_json(backtest(p, slot, from, day)) : oj();
+    j["backtest"] = has_won_stage(mdl) ? backtest_to_json(backtest(p, slot, from, day)) : oj();
     if (opt.recommend_policy) {
         compiled_policy cp(opt.recommend_policy, p);
         recommend_options ro;
