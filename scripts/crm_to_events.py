@@ -62,8 +62,18 @@ Any inconsistency (unknown agent, product or account, a malformed date, dates th
 deal_stage, close_date before engage_date) stops the script with an error naming the file,
 line and field, and nothing is written.
 
+With --deals (the event log of deals and accounts, for the policy engine; docs/real-data.md):
+
+* the optional `account` column is written on every row of an opportunity with an account
+  (instead of the `account=` attribute row: the column journals it);
+* `attribute` value = `region=<office_location>` of the account (accounts.csv), which chooses
+  the account's holiday calendar in the seeds policy;
+* `amount` on `stage` rows is the deal's value: the product's list price (products.csv
+  sales_price) on the opening row, close_value on the `won` row.
+
 Usage:
     scripts/crm_to_events.py                      # event log to stdout
+    scripts/crm_to_events.py --deals -o deals.csv # deals with accounts, regions and values
     scripts/crm_to_events.py -o crm-events.csv
     scripts/crm_to_events.py --data DIR --export-date 2017-12-31 -o out.csv
 """
@@ -143,17 +153,38 @@ def _date(text: str, where: str, field: str) -> str:
     return text
 
 
-def convert(data_dir: Path, export_date: str = DEFAULT_EXPORT_DATE) -> list[list[str]]:
+def _prices(path: Path) -> dict[str, str]:
+    """Product -> list price (products.csv sales_price), checked to be a number."""
+    prices = {}
+    for line, row in _read_csv(path, ["product", "sales_price"]):
+        try:
+            float(row["sales_price"])
+        except ValueError:
+            raise ConversionError(f"{path}: line {line}: sales_price: {row['sales_price']!r} is not a number") from None
+        prices[row["product"]] = row["sales_price"]
+    return prices
+
+
+def columns(deals: bool = False) -> list[str]:
+    """The header: COLUMNS, and `account` with --deals."""
+    return COLUMNS + ["account"] if deals else COLUMNS
+
+
+def convert(data_dir: Path, export_date: str = DEFAULT_EXPORT_DATE, deals: bool = False) -> list[list[str]]:
     """Return the event log as rows (without the header). Raises ConversionError."""
     export_date = _date(export_date, "--export-date", "export date")
     data_dir = Path(data_dir)
     normalize_product = _product_normalizer(data_dir / "products.csv")
+    prices = _prices(data_dir / "products.csv") if deals else {}
+    cols = columns(deals)
 
     teams = {}
     for _, row in _read_csv(data_dir / "sales_teams.csv",
                             ["sales_agent", "manager", "regional_office"]):
         teams[row["sales_agent"]] = (row["regional_office"], row["manager"])
-    accounts = {row["account"] for _, row in _read_csv(data_dir / "accounts.csv", ["account"])}
+    account_rows = _read_csv(data_dir / "accounts.csv", ["account"] + (["office_location"] if deals else []))
+    accounts = {row["account"] for _, row in account_rows}
+    region = {row["account"]: row.get("office_location", "") for _, row in account_rows}
 
     pipeline_path = data_dir / "sales_pipeline.csv"
     pipeline = _read_csv(pipeline_path, [
@@ -202,18 +233,26 @@ def convert(data_dir: Path, export_date: str = DEFAULT_EXPORT_DATE) -> list[list
         def opening(date: str, stage_id: str, note: str, stage_note: str) -> None:
             add(date, "manager", agent, manager=agent, note=note)
             add(date, "attribute", f"product={product}", note=note)
-            if account:
+            if account and not deals:
                 add(date, "attribute", f"account={account}", note=note)
+            if account and deals and region[account]:
+                add(date, "attribute", f"region={region[account]}", note=note)
             add(date, "attribute", f"regional_office={office}", note=note)
             add(date, "attribute", f"sales_manager={sales_manager}", note=note)
-            add(date, "stage", stage_id, manager=agent, note=stage_note)
+            if deals:
+                add(date, "stage", stage_id, manager=agent, note=stage_note, amount=prices[product])
+            else:
+                add(date, "stage", stage_id, manager=agent, note=stage_note)
 
         if engage:
             opening(engage, "engaging", "", account)
         else:
             opening(export_date, "prospecting", EXPORT_DATE_NOTE, EXPORT_DATE_NOTE)
         if close:
-            add(close, "stage", "won" if stage == "Won" else "lost", manager=agent)
+            if deals and stage == "Won":
+                add(close, "stage", "won", manager=agent, amount=r["close_value"])
+            else:
+                add(close, "stage", "won" if stage == "Won" else "lost", manager=agent)
             if stage == "Won":
                 add(close, "purchase", product, manager=agent, amount=r["close_value"])
 
@@ -222,14 +261,16 @@ def convert(data_dir: Path, export_date: str = DEFAULT_EXPORT_DATE) -> list[list
         for date, etype, value, extra in events:
             row = {"customer_id": oid, "timestamp": date, "type": etype, "value": value,
                    "model": MODEL_ID, **extra}
-            out.append([row.get(c, "") for c in COLUMNS])
+            if deals:
+                row["account"] = account
+            out.append([row.get(c, "") for c in cols])
     return out
 
 
-def render(rows: list[list[str]]) -> str:
+def render(rows: list[list[str]], deals: bool = False) -> str:
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
-    writer.writerow(COLUMNS)
+    writer.writerow(columns(deals))
     writer.writerows(rows)
     return buf.getvalue()
 
@@ -246,10 +287,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--export-date", default=DEFAULT_EXPORT_DATE, metavar="YYYY-MM-DD",
                         help="date given to Prospecting opportunities, which have no date in "
                              "the export (default: %(default)s, the last close_date)")
+    parser.add_argument("--deals", action="store_true",
+                        help="the event log of deals and accounts: the account column, the account's "
+                             "region, and each deal's value as the amount of its stage rows")
     args = parser.parse_args(argv)
 
     try:
-        text = render(convert(args.data, args.export_date))
+        text = render(convert(args.data, args.export_date, args.deals), args.deals)
     except ConversionError as e:
         print(f"crm_to_events: error: {e}", file=sys.stderr)
         return 1

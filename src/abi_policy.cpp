@@ -117,7 +117,7 @@ clm_status clm_policy_recommend_customer(char **out, size_t *out_len, const clm_
         auto c = portfolio->p.customer_index(customer_id);
         clm::compiled_policy cp(policy->ptr, portfolio->p);
         clm::customer_facts f;
-        clm::collect_facts(portfolio->p, c, day, f);
+        cp.collect(c, day, f, false); // the date's context: the forecast when the policy uses it, each account's carrier
         std::vector<clm::recommendation> recs;
         cp.evaluate(f, recs);
         *out = clm::abi::dup_string(clm::recommendations_to_json(cp, recs, day).dump(), out_len);

@@ -52,6 +52,7 @@ clm::event_input to_input(const clm_event &e) {
     if (e.due && *e.due) ev.due = clm::require_timestamp(e.due, "event: due" + who + ":");
     ev.note = str(e.note);
     if (e.has_amount) ev.amount = e.amount;
+    ev.account = str(e.account); // NULL (as CLM_EVENT_INIT leaves it, and as a caller compiled before the field copies it): none
     return ev;
 }
 

@@ -594,7 +594,7 @@ function Portfolio:register_predicate(name, fn)
   if old then old:free() end
 end
 
-local EVENT_FIELDS = { "customer_id", "timestamp", "type", "value", "model", "channel", "manager", "reason", "due", "note" }
+local EVENT_FIELDS = { "customer_id", "timestamp", "type", "value", "model", "channel", "manager", "reason", "due", "note", "account" }
 local EVENT_KEYS = { amount = true }
 for _, k in ipairs(EVENT_FIELDS) do EVENT_KEYS[k] = true end
 

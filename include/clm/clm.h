@@ -427,12 +427,17 @@ typedef struct clm_event {
     const char *reason;      /**< Reason (loss, dissolution). */
     const char *due;         /**< Due or expiry date. */
     const char *note;        /**< Note; for next_step, the product. */
-    double amount;           /**< Purchase amount, read when has_amount is non-zero. */
+    double amount;           /**< Amount, read when has_amount is non-zero: a purchase's amount, or on a stage row the deal's value from then on. */
     int has_amount;          /**< Non-zero when amount is given. */
+    /** The account (company) the customer belongs to from this event on; NULL or "" leaves it
+        as it is. A change is journaled as an attribute event `account=NAME` just before the
+        event (docs/event-log.md). Appended after has_amount: callers compiled before it pass a smaller
+        struct_size and are read as if it were NULL. */
+    const char *account;
 } clm_event;
 
 /** Initialiser for a clm_event: `clm_event ev = CLM_EVENT_INIT;`. */
-#define CLM_EVENT_INIT { sizeof(clm_event), NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0.0, 0 }
+#define CLM_EVENT_INIT { sizeof(clm_event), NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0.0, 0, NULL }
 
 /** Batch flag: skip events the model refuses and report them, instead of failing the whole batch. */
 #define CLM_BATCH_SKIP_BAD 1u

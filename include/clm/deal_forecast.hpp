@@ -95,6 +95,9 @@ struct stage_forecast {
     std::optional<double> expected_days_to_win; ///< Expected days to the won stage, given that it is reached.
     std::optional<double> never_leave;    ///< Share of stays estimated never to leave (the Kaplan–Meier plateau; observed stages).
     std::optional<std::int64_t> last_exit_days; ///< Longest completed stay (observed stages).
+    /// 90th percentile of the completed stays' lengths, by nearest rank (observed stages):
+    /// a deal in the stage longer than this has waited longer than almost every deal that left it.
+    std::optional<std::int64_t> p90_days;
     std::optional<double> age_p_value;    ///< The test that where stays go does not depend on their length (stages scored by age).
     std::size_t open_customers = 0;       ///< Customers in the stage on the date (non-final stages).
     double expected_wins = 0;             ///< Σ p_won over those customers (per-deal probabilities).
@@ -103,7 +106,7 @@ struct stage_forecast {
 
 /// How the deal values of open customers were found.
 struct value_basis {
-    std::size_t amount_attribute = 0;     ///< From the customer's `amount` attribute.
+    std::size_t amount_attribute = 0;     ///< The deal's own value: the newest of a stage row's `amount` and an `amount` or `deal_value` attribute.
     std::size_t product_mean = 0;         ///< Mean purchase amount of the customer's `product` attribute.
     std::size_t overall_mean = 0;         ///< Mean purchase amount overall.
     std::size_t none = 0;                 ///< No purchase to learn from: value 0.
@@ -148,7 +151,7 @@ struct pipeline_scan {
 inline void scan_pipeline(const portfolio &p, std::size_t slot, timestamp t, pipeline_scan &s) {
     const model &mdl = p.model_at(slot);
     s.stays.assign(mdl.stage_count(), stage_stays{});
-    const auto amount_key = p.find_text("amount"), product_key = p.find_text("product");
+    const auto amount_key = p.find_text("amount"), deal_value_key = p.find_text("deal_value"), product_key = p.find_text("product");
     std::vector<std::uint32_t> events;
     std::vector<stay> stays;
     for (std::uint32_t c = 0; c < p.customer_count(); ++c) {
@@ -167,9 +170,13 @@ inline void scan_pipeline(const portfolio &p, std::size_t slot, timestamp t, pip
                 auto &pr = s.by_product[ev.value];
                 pr.first += d->amount;
                 ++pr.second;
+            } else if (ev.type == event_type::stage) {
+                // A stage row's amount is the deal's value from then on (docs/event-log.md).
+                const event_detail *d = p.detail_of(ev);
+                if (d && d->has_amount && std::isfinite(d->amount) && d->amount >= 0) amount = d->amount;
             } else if (ev.type == event_type::attribute) {
                 auto [key, val] = p.key_value(ev.value);
-                if (amount_key && key == *amount_key) {
+                if ((amount_key && key == *amount_key) || (deal_value_key && key == *deal_value_key)) {
                     const std::string &text = p.text(val);
                     char *end = nullptr;
                     double v = std::strtod(text.c_str(), &end);
@@ -354,6 +361,7 @@ inline forecast_report forecast(const portfolio &p, std::size_t slot, timestamp 
             fitted[s] = true;
             r.stages[s].never_leave = fit[s].plateau();
             r.stages[s].last_exit_days = fit[s].last_exit_day();
+            r.stages[s].p90_days = fit[s].exit_quantile(0.9);
         }
     std::vector<double> close_days(n, -1.0);
     std::vector<stage_index> fitted_list;

@@ -1,7 +1,7 @@
 /// @file event_log.hpp
 /// The event-log CSV (docs/event-log.md): import into a portfolio and export
 /// of its journal. Columns: customer_id, timestamp, type, value (required);
-/// model, channel, manager, amount, reason, due, note (optional). Rows are
+/// model, channel, manager, amount, reason, due, note, account (optional). Rows are
 /// applied per customer in timestamp order (stable), so the file need not be sorted.
 #pragma once
 
@@ -23,6 +23,16 @@ namespace clm {
 inline const std::array<const char *, 11> &event_log_columns() {
     static const std::array<const char *, 11> cols = {"customer_id", "timestamp", "type", "value", "model", "channel",
                                                        "manager", "amount", "reason", "due", "note"};
+    return cols;
+}
+
+/// The columns an import reads: event_log_columns() and `account` (the
+/// customer's company from that row on). Export writes no `account` column:
+/// an account change is journaled as an `attribute` event `account=NAME`,
+/// which export writes as such a row.
+inline const std::array<const char *, 12> &event_log_input_columns() {
+    static const std::array<const char *, 12> cols = {"customer_id", "timestamp", "type", "value", "model", "channel",
+                                                       "manager", "amount", "reason", "due", "note", "account"};
     return cols;
 }
 
@@ -60,8 +70,8 @@ inline parsed_event_log parse_event_log_views(std::string_view text, const std::
     problem_list problems;
     problems.more = &more;
     if (!reader.next(row)) throw input_error(CLM_E_PARSE, {diagnostic{file, 1, 0, "empty event log: a header row is required"}});
-    const auto &cols = event_log_columns();
-    std::array<int, 11> at;
+    const auto &cols = event_log_input_columns();
+    std::array<int, 12> at;
     at.fill(-1);
     for (std::size_t i = 0; i < row.size(); ++i) {
         bool known = false;
@@ -71,7 +81,7 @@ inline parsed_event_log parse_event_log_views(std::string_view text, const std::
             if (at[k] >= 0) problems.push_back({file, 1, int(i) + 1, "duplicate column '" + printable(row[i]) + "'"});
             at[k] = int(i);
         }
-        if (!known) problems.push_back({file, 1, int(i) + 1, "unknown column '" + printable(row[i]) + "' (columns: customer_id, timestamp, type, value, model, channel, manager, amount, reason, due, note)"});
+        if (!known) problems.push_back({file, 1, int(i) + 1, "unknown column '" + printable(row[i]) + "' (columns: customer_id, timestamp, type, value, model, channel, manager, amount, reason, due, note, account)"});
     }
     for (std::size_t k = 0; k < 4; ++k)
         if (at[k] < 0) problems.push_back({file, 1, 0, std::string("missing required column '") + cols[k] + "'"});
@@ -130,9 +140,10 @@ inline parsed_event_log parse_event_log_views(std::string_view text, const std::
             else bad(9, "'" + printable(field(9)) + "' is not a valid date");
         }
         ev.note = field(10);
+        ev.account = field(11);
         // Malformed text is a parse error of its row and column, like a bad date; so is
         // a NUL byte, which no C string (and so no C ABI call) could give back.
-        for (std::size_t k : {0, 3, 4, 6, 8, 10}) {
+        for (std::size_t k : {0, 3, 4, 6, 8, 10, 11}) {
             if (!valid_utf8(field(k))) bad(k, "text is not valid UTF-8");
             else if (field(k).find('\0') != std::string::npos) bad(k, "text contains a NUL byte");
         }
@@ -163,6 +174,7 @@ inline std::vector<event_input> parse_event_log(std::string_view text, const std
         e.reason = v.reason;
         e.due = v.due;
         e.note = v.note;
+        e.account = v.account;
     }
     if (lines) lines->insert(lines->end(), parsed.lines.begin(), parsed.lines.end());
     return events;

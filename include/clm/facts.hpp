@@ -22,7 +22,10 @@ inline constexpr std::int64_t no_days = std::numeric_limits<std::int64_t>::min()
 struct stage_fact {
     stage_index stage = no_stage;  ///< Current stage, no_stage when not in the model.
     std::int64_t days_in_stage = no_days; ///< Whole days in it as of the date.
+    std::int64_t due_in = no_days; ///< Days until the `due` recorded on a stage row of the current stay (newest first; negative: past), no_days without one.
 };
+
+struct policy_context;
 
 /// An open control point, as a fact.
 struct control_point_fact {
@@ -56,6 +59,15 @@ struct customer_facts {
     std::vector<purchase_fact> purchases; ///< Purchases up to the date.
     std::vector<string_id> items;  ///< Checklist items and documents recorded (check, document, document_done events), unique.
     bool reached_won = false;      ///< Reached a won-kind stage in some model on or before the date.
+    string_id account = 0;         ///< The account (company) as of the date: the newest `account=NAME` attribute (0: none).
+    double stage_amount = std::numeric_limits<double>::quiet_NaN(); ///< The newest `amount` on a stage row (the deal's value), NaN without one.
+    std::uint32_t stage_amount_event = none32; ///< The journal index of that stage row.
+    std::vector<std::uint32_t> attribute_events; ///< Journal index of each entry of `attributes` (same order).
+    std::vector<std::int64_t> item_days; ///< Day each entry of `items` was last recorded (same order).
+    /// The portfolio-wide figures of the date a policy evaluation uses (the
+    /// forecast, which deal carries each account's action): set by
+    /// compiled_policy::collect() or recommend_all(); nullptr: none.
+    const policy_context *context = nullptr;
 
     /// Whether checklist item or document `item` has been recorded.
     bool has_item(string_id item) const noexcept {
@@ -121,6 +133,18 @@ inline void collect_facts(const portfolio &p, std::uint32_t c, std::int64_t as_o
     f.purchases.clear();
     f.items.clear();
     f.reached_won = false;
+    f.account = 0;
+    f.stage_amount = std::numeric_limits<double>::quiet_NaN();
+    f.stage_amount_event = none32;
+    f.attribute_events.clear();
+    f.item_days.clear();
+    f.context = nullptr;
+    static const auto note_item = [](customer_facts &ff, string_id item, std::int64_t day) {
+        for (std::size_t i = 0; i < ff.items.size(); ++i)
+            if (ff.items[i] == item) return; // newest first: the first seen is the newest
+        ff.items.push_back(item);
+        ff.item_days.push_back(day);
+    };
 
     const timestamp end = as_of_day * seconds_per_day + seconds_per_day - 1;
     // The chain runs newest first: the first value seen for a key is the latest.
@@ -139,12 +163,23 @@ inline void collect_facts(const portfolio &p, std::uint32_t c, std::int64_t as_o
             stage_fact &sf = f.stages[ev.model];
             if (!f.reached_won && p.model_at(ev.model).stage_at(stage_index(ev.value)).kind == stage_kind::won) f.reached_won = true;
             std::uint64_t bit = ev.model < 64 ? (std::uint64_t(1) << ev.model) : 0;
+            bool in_run = false;
             if (sf.stage == no_stage) {
                 sf.stage = stage_index(ev.value);
                 sf.days_in_stage = as_of_day - ev_day;
+                in_run = true;
             } else if (!(stage_closed & bit)) {
-                if (ev.value == sf.stage) sf.days_in_stage = as_of_day - ev_day;
-                else stage_closed |= bit;
+                if (ev.value == sf.stage) {
+                    sf.days_in_stage = as_of_day - ev_day;
+                    in_run = true;
+                } else {
+                    stage_closed |= bit;
+                }
+            }
+            if (in_run && sf.due_in == no_days && d && d->has_due) sf.due_in = day_of(d->due) - as_of_day;
+            if (f.stage_amount_event == none32 && d && d->has_amount) {
+                f.stage_amount = d->amount;
+                f.stage_amount_event = e;
             }
             break;
         }
@@ -161,7 +196,7 @@ inline void collect_facts(const portfolio &p, std::uint32_t c, std::int64_t as_o
             break;
         }
         case event_type::document: {
-            if (!f.has_item(ev.value)) f.items.push_back(ev.value);
+            note_item(f, ev.value, ev_day);
             bool closed = false;
             for (const auto &dn : f.done)
                 if (dn.first == ev.value && dn.second >= ev_day) closed = true;
@@ -174,7 +209,7 @@ inline void collect_facts(const portfolio &p, std::uint32_t c, std::int64_t as_o
         }
         case event_type::document_done:
             f.done.emplace_back(ev.value, ev_day);
-            if (!f.has_item(ev.value)) f.items.push_back(ev.value);
+            note_item(f, ev.value, ev_day);
             break;
         case event_type::purchase: f.purchases.push_back({ev_day, d && d->has_amount ? d->amount : 0.0}); break;
         case event_type::next_step:
@@ -191,7 +226,10 @@ inline void collect_facts(const portfolio &p, std::uint32_t c, std::int64_t as_o
                 if (a.first == key) seen = true;
             if (!seen) {
                 f.attributes.emplace_back(key, val);
-                if (p.text(key) == "preferred_channel") f.preferred = parse_channel(p.text(val)).value_or(channel::none);
+                f.attribute_events.push_back(e);
+                const std::string &k = p.text(key);
+                if (k == "preferred_channel") f.preferred = parse_channel(p.text(val)).value_or(channel::none);
+                else if (k == "account") f.account = val;
             }
             break;
         }
@@ -225,7 +263,7 @@ inline void collect_facts(const portfolio &p, std::uint32_t c, std::int64_t as_o
             }
             break;
         case event_type::check:
-            if (!f.has_item(ev.value)) f.items.push_back(ev.value);
+            note_item(f, ev.value, ev_day);
             break;
         case event_type::event: break;
         }

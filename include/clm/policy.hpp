@@ -10,6 +10,7 @@
 #include <clm/printable.hpp>
 #include <clm/problem_cap.hpp>
 #include <clm/journal.hpp>
+#include <clm/policy/calendar.hpp>
 
 #include <boost/date_time/gregorian/gregorian_types.hpp>
 
@@ -40,7 +41,20 @@ enum class fact_kind : std::uint8_t {
     kpi_deviation,         ///< |actual - plan| / plan of KPI `name` (attributes kpi.NAME.plan, kpi.NAME.actual).
     manager,               ///< The manager (is / in / not_in).
     recorded,              ///< A checklist item or document of `kind` recorded (a check, document or document_done event): exists / missing.
-    was_customer           ///< The customer has bought: reached a won-kind stage in some model, or made a purchase (op true).
+    was_customer,          ///< The customer has bought: reached a won-kind stage in some model, or made a purchase (op true).
+    p_won,                 ///< The deal's probability of being won (deal_forecast.hpp: by stage and days in stage); param model.
+    recorded_since_contact,///< A checklist item or document of `kind` recorded since the last contact (param channel, optional): exists / missing.
+    stage_due_in,          ///< Days until the `due` date recorded on the stage row that entered the current stage (negative: past); param model.
+    repeat_buyer,          ///< Purchases on at least two different days (op true): a customer who came back.
+    purchase_gap_ratio,    ///< Days since the last purchase / the mean days between earlier purchases (repeat buyers only).
+    check_trend,           ///< Mean amount of the newer half of the purchases / that of the older half (two purchases at least).
+    p_won_ratio            ///< The deal's p_won / its stage's rate (the stage's average); param model.
+};
+
+/// What a rule is about (docs/policy-format.md, "scope").
+enum class rule_scope : std::uint8_t {
+    deal,     ///< The deal (the customer itself): stage tasks, control points, A/B/C cadences.
+    account   ///< The customer's account (the company; the customer itself when it has none): at most once per account.
 };
 
 /// Comparison operators.
@@ -56,6 +70,7 @@ struct condition {
     op_kind op = op_kind::eq;               ///< For leaves: the comparison.
     double number = 0;                      ///< Numeric operand.
     bool against_time_limit = false;        ///< days_in_stage compared with the stage's own limit.
+    bool against_p90 = false;               ///< days_in_stage compared with the stage's 90th percentile of completed stays ("closed_p90").
     std::vector<std::string> strings;       ///< String operand(s).
     std::string model;                      ///< Optional model id.
     std::string name;                       ///< Attribute / score / KPI name.
@@ -66,7 +81,7 @@ struct condition {
 
 /// What a rule recommends.
 struct action {
-    std::string kind = "contact";  ///< contact, send_document, follow_up, move_stage, offer_product, satisfaction_survey, invite_event, greet, reassign.
+    std::string kind = "contact";  ///< contact, send_document, follow_up, move_stage, offer_product, satisfaction_survey, invite_event, greet, reassign, requalify.
     std::string channel = "preferred"; ///< A channel name or "preferred".
     std::string fallback_channel = "call"; ///< When "preferred" and the customer has none.
     std::string goal;              ///< Goal text; "" means the stage task. Placeholders: {stage}, {task}, {product}.
@@ -84,40 +99,7 @@ struct rule {
     std::string source;            ///< The seed it comes from.
     condition when;                ///< When it fires.
     action then;                   ///< What it recommends.
-};
-
-/// A holiday: a fixed date each year or the nth weekday of a month.
-struct holiday {
-    std::string name;              ///< Its name.
-    int month = 1;                 ///< 1..12.
-    int day = 0;                   ///< Day of month for fixed dates (0 for nth-weekday rules).
-    int nth = 0;                   ///< 1..5 (5 = last) for nth-weekday rules.
-    int weekday = 0;               ///< 0 = Sunday .. 6 = Saturday.
-
-    /// The next occurrence on or after `from`, in days from it.
-    std::int64_t days_until(std::int64_t from_day) const {
-        using namespace boost::gregorian;
-        date from = detail::epoch() + days(static_cast<long>(from_day));
-        // Boost dates end with 9999: no occurrence after that year.
-        for (int y = int(from.year()); y <= std::min(int(from.year()) + 1, 9999); ++y) {
-            date d;
-            if (nth == 0) {
-                if (month == 2 && day == 29 && !gregorian_calendar::is_leap_year(static_cast<unsigned short>(y)))
-                    continue; // Feb 29 in a common year (get_date would throw std::invalid_argument)
-                partial_date pd(static_cast<unsigned short>(day), static_cast<unsigned short>(month));
-                d = pd.get_date(static_cast<unsigned short>(y));
-            } else if (nth >= 5) {
-                last_day_of_the_week_in_month ld(static_cast<unsigned short>(weekday), static_cast<unsigned short>(month));
-                d = ld.get_date(static_cast<unsigned short>(y));
-            } else {
-                nth_day_of_the_week_in_month nd(static_cast<nth_day_of_the_week_in_month::week_num>(nth),
-                                                static_cast<unsigned short>(weekday), static_cast<unsigned short>(month));
-                d = nd.get_date(static_cast<unsigned short>(y));
-            }
-            if (d >= from) return (d - from).days();
-        }
-        return 400;
-    }
+    rule_scope scope = rule_scope::deal; ///< What it is about: the deal or its account.
 };
 
 /// A policy: rules, ranking weights, and planning capacities.
@@ -132,8 +114,12 @@ struct policy {
     std::string value_attribute = "deal_value";    ///< Numeric attribute giving the deal size.
     double default_value = 1;                      ///< Value when the attribute is missing.
     bool use_probability = false;                  ///< Multiply value by the stage's win probability.
-    int per_customer_limit = 3;                    ///< At most this many actions per customer.
-    std::vector<holiday> holidays;                 ///< For holiday_in.
+    int per_customer_limit = 1;                    ///< Recommendations returned per customer (the rest are their alternatives).
+    std::vector<holiday> holidays;                 ///< For holiday_in: the calendar of customers without one of `calendars`.
+    std::map<std::string, std::vector<holiday>> calendars; ///< Named holiday calendars (e.g. ru, zh, us).
+    std::string calendar_attribute;                ///< The attribute choosing a customer's calendar (e.g. region).
+    std::map<std::string, std::string> calendar_map; ///< Attribute value -> calendar name (a value that is a calendar's name needs no entry).
+    std::string default_calendar;                  ///< The calendar when the attribute is missing or unmapped ("": `holidays`).
     double hours_per_week = 40;                    ///< Default manager capacity.
     std::map<std::string, double> minutes;         ///< Minutes per action kind.
     double default_minutes = 15;                   ///< Minutes of other kinds.
@@ -188,7 +174,10 @@ struct policy_reader {
             {"birthday_in", fact_kind::birthday_in}, {"anniversary_in", fact_kind::anniversary_in}, {"holiday_in", fact_kind::holiday_in},
             {"purchases_declined", fact_kind::purchases_declined}, {"purchases_in", fact_kind::purchases_in},
             {"done_within", fact_kind::done_within}, {"kpi_deviation", fact_kind::kpi_deviation}, {"manager", fact_kind::manager},
-            {"recorded", fact_kind::recorded}, {"was_customer", fact_kind::was_customer}};
+            {"recorded", fact_kind::recorded}, {"was_customer", fact_kind::was_customer}, {"p_won", fact_kind::p_won},
+            {"recorded_since_contact", fact_kind::recorded_since_contact}, {"stage_due_in", fact_kind::stage_due_in},
+            {"repeat_buyer", fact_kind::repeat_buyer}, {"purchase_gap_ratio", fact_kind::purchase_gap_ratio},
+            {"check_trend", fact_kind::check_trend}, {"p_won_ratio", fact_kind::p_won_ratio}};
         for (const auto &[n, f] : table)
             if (s == n) return f;
         return std::nullopt;
@@ -308,6 +297,9 @@ struct policy_reader {
         case fact_kind::days_in_stage:
             if (allow({op_kind::eq, op_kind::ne, op_kind::lt, op_kind::le, op_kind::gt, op_kind::ge})) {
                 if (v && v->is_string() && v->get<std::string>() == "time_limit") c.against_time_limit = true;
+                else if (v && v->is_string() && v->get<std::string>() == "closed_p90") c.against_p90 = true;
+                else if (v && v->is_string())
+                    problem(p + "/value", "fact 'days_in_stage': 'value' must be a number, \"time_limit\" or \"closed_p90\", not '" + printable(v->get<std::string>()) + "'");
                 else need_number();
             }
             break;
@@ -326,9 +318,20 @@ struct policy_reader {
             if (allow({op_kind::eq, op_kind::ne, op_kind::lt, op_kind::le, op_kind::gt, op_kind::ge})) need_number();
             break;
         case fact_kind::recorded:
-            if (c.kind.empty()) problem(p, "fact 'recorded' needs 'kind' (the checklist item or document)");
+        case fact_kind::recorded_since_contact:
+            if (c.kind.empty()) problem(p, "fact '" + fname + "' needs 'kind' (the checklist item or document)");
             allow({op_kind::exists, op_kind::missing});
             break;
+        case fact_kind::p_won:
+        case fact_kind::p_won_ratio:
+            if (allow({op_kind::eq, op_kind::ne, op_kind::lt, op_kind::le, op_kind::gt, op_kind::ge})) need_number();
+            break;
+        case fact_kind::purchase_gap_ratio:
+        case fact_kind::check_trend:
+        case fact_kind::stage_due_in:
+            if (allow({op_kind::eq, op_kind::ne, op_kind::lt, op_kind::le, op_kind::gt, op_kind::ge})) need_number();
+            break;
+        case fact_kind::repeat_buyer:
         case fact_kind::was_customer:
         case fact_kind::control_point_overdue:
         case fact_kind::purchases_declined:
@@ -367,7 +370,7 @@ struct policy_reader {
             return a;
         }
         static const std::set<std::string> kinds = {"contact", "send_document", "follow_up", "move_stage", "offer_product",
-                                                    "satisfaction_survey", "invite_event", "greet", "reassign"};
+                                                    "satisfaction_survey", "invite_event", "greet", "reassign", "requalify"};
         for (auto it = j.begin(); it != j.end(); ++it) {
             static const std::set<std::string> known = {"kind", "channel", "fallback_channel", "goal", "product", "document", "target_stage", "due_in_days", "priority"};
             if (!known.count(it.key())) problem(p + "/" + it.key(), "rule '" + rule_id + "': unknown action field '" + it.key() + "'");
@@ -402,11 +405,56 @@ struct policy_reader {
     }
 };
 
-inline int weekday_of(const std::string &s) {
-    static const char *const names[] = {"sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"};
-    for (int i = 0; i < 7; ++i)
-        if (s == names[i]) return i;
-    return -1;
+// "calendars": {"NAME": [holidays]} and "calendar": {"attribute", "map", "default"}.
+inline void read_calendars(const nlohmann::json &j, policy &pol, const std::function<void(const std::string &, const std::string &)> &problem) {
+    if (j.contains("calendars")) {
+        const auto &cs = j["calendars"];
+        if (!cs.is_object()) problem("/calendars", "policy: 'calendars' must be an object of named holiday lists");
+        else
+            for (auto it = cs.begin(); it != cs.end(); ++it) {
+                if (it.key().empty()) problem("/calendars/", "policy: a calendar needs a name");
+                pol.calendars[it.key()] = read_holidays(it.value(), "/calendars/" + policy_reader::pointer_token(it.key()), problem);
+            }
+    }
+    if (!j.contains("calendar")) return;
+    const auto &c = j["calendar"];
+    if (!c.is_object()) {
+        problem("/calendar", "policy: 'calendar' must be an object {attribute, map, default}");
+        return;
+    }
+    for (auto it = c.begin(); it != c.end(); ++it)
+        if (it.key() != "attribute" && it.key() != "map" && it.key() != "default" && it.key() != "$comment")
+            problem("/calendar/" + policy_reader::pointer_token(it.key()), "calendar: unknown field '" + printable(it.key()) + "' (expected attribute, map, default)");
+    auto known = [&](const std::string &name, const std::string &ptr) {
+        if (!pol.calendars.count(name)) {
+            std::string list;
+            for (const auto &[n, h] : pol.calendars) list += (list.empty() ? "" : ", ") + n;
+            problem(ptr, "calendar: unknown calendar '" + printable(name) + "' (calendars: " + (list.empty() ? std::string("none defined") : list) + ")");
+        }
+    };
+    if (c.contains("attribute")) {
+        if (!c["attribute"].is_string() || c["attribute"].get<std::string>().empty()) problem("/calendar/attribute", "calendar: 'attribute' must be a non-empty string");
+        else pol.calendar_attribute = c["attribute"].get<std::string>();
+    }
+    if (c.contains("map")) {
+        if (!c["map"].is_object()) problem("/calendar/map", "calendar: 'map' must be an object of attribute value -> calendar name");
+        else
+            for (auto it = c["map"].begin(); it != c["map"].end(); ++it) {
+                const std::string ptr = "/calendar/map/" + policy_reader::pointer_token(it.key());
+                if (!it.value().is_string()) problem(ptr, "calendar: the map's values must be calendar names");
+                else {
+                    known(it.value().get<std::string>(), ptr);
+                    pol.calendar_map[it.key()] = it.value().get<std::string>();
+                }
+            }
+    }
+    if (c.contains("default")) {
+        if (!c["default"].is_string()) problem("/calendar/default", "calendar: 'default' must be a calendar name");
+        else {
+            known(c["default"].get<std::string>(), "/calendar/default");
+            pol.default_calendar = c["default"].get<std::string>();
+        }
+    }
 }
 
 } // namespace detail
@@ -421,7 +469,7 @@ inline std::shared_ptr<const policy> policy_from_json(std::string_view text, con
     auto pol = std::make_shared<policy>();
     if (!j.is_object()) throw input_error(CLM_E_VALIDATION, {src.at("", "a policy must be a JSON object")});
     static const std::set<std::string> known = {"id", "version", "name", "description", "rules", "class_weights", "default_class_weight", "value",
-                                                "per_customer_limit", "holidays", "capacity", "$schema", "$comment"};
+                                                "per_customer_limit", "holidays", "calendars", "calendar", "capacity", "$schema", "$comment"};
     for (auto it = j.begin(); it != j.end(); ++it)
         if (!known.count(it.key()) && it.key().rfind("x-", 0) != 0) r.problem("/" + it.key(), "policy: unknown field '" + it.key() + "'");
     if (!j.contains("id") || !j["id"].is_string() || j["id"].get<std::string>().empty()) r.problem(j.contains("id") ? "/id" : "", "policy: 'id' must be a non-empty string");
@@ -477,52 +525,9 @@ inline std::shared_ptr<const policy> policy_from_json(std::string_view text, con
             r.problem("/per_customer_limit", "policy: 'per_customer_limit' must be a whole number from 1 to 1000");
         else pol->per_customer_limit = int(j["per_customer_limit"].get<long long>());
     }
-    if (j.contains("holidays")) {
-        const auto &hs = j["holidays"];
-        if (!hs.is_array()) r.problem("/holidays", "policy: 'holidays' must be an array");
-        else
-            for (std::size_t i = 0; i < hs.size(); ++i) {
-                std::string p = "/holidays/" + std::to_string(i);
-                const auto &h = hs[i];
-                holiday hd;
-                if (!h.is_object() || !h.contains("name") || !h["name"].is_string()) {
-                    r.problem(p, "holiday: needs a 'name'");
-                    continue;
-                }
-                hd.name = h["name"].get<std::string>();
-                r.only(h, p, {"name", "date", "weekday", "nth", "month"}, "holiday '" + printable(hd.name) + "'");
-                if (h.contains("date") && (h.contains("weekday") || h.contains("nth") || h.contains("month"))) {
-                    r.problem(p, "holiday '" + printable(hd.name) + "': 'date' (a fixed day) conflicts with 'weekday', 'nth' and 'month' (a weekday of a month): give one or the other");
-                    continue;
-                }
-                if (h.contains("date")) {
-                    std::string d = h["date"].is_string() ? h["date"].get<std::string>() : "";
-                    int mo = 0, dd = 0;
-                    if (d.size() != 5 || d[2] != '-' || !detail::digits(d, 0, 2, mo) || !detail::digits(d, 3, 2, dd) || mo < 1 || mo > 12 || dd < 1 ||
-                        dd > int(boost::gregorian::gregorian_calendar::end_of_month_day(2000, static_cast<unsigned short>(mo)))) {
-                        r.problem(p + "/date", "holiday '" + hd.name + "': 'date' must be MM-DD, a real day of the year");
-                        continue;
-                    }
-                    hd.month = mo;
-                    hd.day = dd;
-                } else {
-                    int wd = h.contains("weekday") && h["weekday"].is_string() ? detail::weekday_of(h["weekday"].get<std::string>()) : -1;
-                    long long nth = h.contains("nth") && h["nth"].is_number_integer() ? h["nth"].get<long long>() : 0;
-                    long long mo = h.contains("month") && h["month"].is_number_integer() ? h["month"].get<long long>() : 0;
-                    if (wd < 0 && h.contains("weekday") && !h["weekday"].is_string()) r.problem(p + "/weekday", "holiday '" + printable(hd.name) + "': 'weekday' must be a string");
-                    if (h.contains("nth") && !h["nth"].is_number_integer()) r.problem(p + "/nth", "holiday '" + printable(hd.name) + "': 'nth' must be a whole number");
-                    if (h.contains("month") && !h["month"].is_number_integer()) r.problem(p + "/month", "holiday '" + printable(hd.name) + "': 'month' must be a whole number");
-                    if (wd < 0 || nth < 1 || nth > 5 || mo < 1 || mo > 12) {
-                        r.problem(p, "holiday '" + hd.name + "': needs 'date' (MM-DD) or 'weekday' (monday..sunday), 'nth' (1-4, 5 = last) and 'month' (1-12)");
-                        continue;
-                    }
-                    hd.weekday = wd;
-                    hd.nth = int(nth);
-                    hd.month = int(mo);
-                }
-                pol->holidays.push_back(hd);
-            }
-    }
+    auto holiday_problem = [&](const std::string &ptr, const std::string &msg) { r.problem(ptr, msg); };
+    if (j.contains("holidays")) pol->holidays = detail::read_holidays(j["holidays"], "/holidays", holiday_problem);
+    detail::read_calendars(j, *pol, holiday_problem);
     if (j.contains("capacity")) {
         const auto &c = j["capacity"];
         if (!c.is_object()) r.problem("/capacity", "policy: 'capacity' must be an object");
@@ -579,7 +584,7 @@ inline std::shared_ptr<const policy> policy_from_json(std::string_view text, con
                 continue;
             }
             for (auto it = rj.begin(); it != rj.end(); ++it) {
-                static const std::set<std::string> rk = {"id", "description", "source", "when", "action"};
+                static const std::set<std::string> rk = {"id", "description", "source", "when", "action", "scope"};
                 if (!rk.count(it.key())) r.problem(p + "/" + it.key(), "rule " + std::to_string(i) + ": unknown field '" + it.key() + "'");
             }
             if (!rj.contains("id") || !rj["id"].is_string() || rj["id"].get<std::string>().empty()) r.problem(p, "rule " + std::to_string(i) + ": needs an 'id'");
@@ -589,6 +594,12 @@ inline std::shared_ptr<const policy> policy_from_json(std::string_view text, con
             }
             r.optional_string(rj, p, "description", ru.description, "rule '" + printable(ru.id) + "'");
             r.optional_string(rj, p, "source", ru.source, "rule '" + printable(ru.id) + "'");
+            if (rj.contains("scope")) {
+                const std::string sc = rj["scope"].is_string() ? rj["scope"].get<std::string>() : "";
+                if (sc == "deal") ru.scope = rule_scope::deal;
+                else if (sc == "account") ru.scope = rule_scope::account;
+                else r.problem(p + "/scope", "rule '" + printable(ru.id) + "': unknown scope '" + printable(rj["scope"].is_string() ? sc : rj["scope"].dump()) + "' (deal or account)");
+            }
             if (!rj.contains("when")) r.problem(p, "rule '" + ru.id + "': needs 'when' (a condition)");
             else ru.when = r.read_condition(rj["when"], p + "/when", 0);
             if (!rj.contains("action")) r.problem(p, "rule '" + ru.id + "': needs 'action'");

@@ -98,6 +98,10 @@ public:
     }
     /// A customer's id.
     const std::string &customer_id(std::uint32_t c) const { return pool_.at(customers_.at(c).id); }
+    /// Customer `c`'s current account (the value of its newest `account=NAME`
+    /// attribute event, as text()), 0 when it has none. For an as-of date, see
+    /// account_of() in account.hpp.
+    string_id current_account(std::uint32_t c) const { return customers_.at(c).account; }
     /// A customer's current position in model slot `m`.
     const membership &position(std::uint32_t c, std::size_t m) const { return positions_.at(m).at(c); }
 

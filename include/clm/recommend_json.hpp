@@ -7,19 +7,55 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+#include <cmath>
+
 namespace clm {
 
-/// One recommendation as JSON (`rank` is 1-based; 0 leaves it out).
+/// One recommendation as JSON (`rank` is 1-based; 0 leaves it out): what to
+/// do, for whom (customer, account), why (the reasons of every rule merged
+/// into the action), how it ranks (score and its factors), and the customer's
+/// other actions (`alternatives`).
 inline nlohmann::ordered_json recommendation_to_json(const compiled_policy &cp, const recommendation &r, std::int64_t as_of_day,
                                                      std::size_t rank = 0) {
     using oj = nlohmann::ordered_json;
     const portfolio &p = cp.target();
-    const rule &ru = cp.source().rules[r.rule];
+    const policy &pol = cp.source();
+    const rule &ru = pol.rules[r.rule];
     customer_facts f;
-    collect_facts(p, r.customer, as_of_day, f);
+    cp.collect(r.customer, as_of_day, f, true);
+    // The customer's actions as of the date, with the forecast: this one's
+    // merged rules and p_won, and the others as alternatives.
+    const auto groups = cp.actions(f);
+    const compiled_policy::action_group *mine = nullptr;
+    for (const auto &g : groups)
+        if (g.primary.rule == r.rule) mine = &g;
+    const double p_won = mine ? mine->primary.p_won : cp.p_won_of(f, r.model_slot);
+    auto number_or_null = [](double x) { return std::isnan(x) ? oj() : oj(x); };
+    auto action_json = [&](const recommendation &x) {
+        const rule &xr = pol.rules[x.rule];
+        oj a;
+        a["kind"] = xr.then.kind;
+        a["channel"] = to_string(x.via);
+        a["goal"] = cp.goal(x, f);
+        a["product"] = cp.product(x, f);
+        if (std::string doc = cp.document(x); !doc.empty()) a["document"] = doc;
+        if (!xr.then.target_stage.empty()) a["target_stage"] = xr.then.target_stage;
+        a["due"] = format_date(x.due_day * seconds_per_day);
+        return a;
+    };
+    auto reasons_of = [&](const compiled_policy::action_group *g, const recommendation &x) {
+        std::vector<std::string> out = cp.explain(x);
+        if (g)
+            for (const auto &m : g->merged)
+                for (auto &line : cp.explain(m))
+                    if (std::find(out.begin(), out.end(), line) == out.end()) out.push_back(std::move(line));
+        return out;
+    };
     oj j;
     if (rank) j["rank"] = rank;
     j["customer_id"] = p.customer_id(r.customer);
+    j["account"] = f.account ? oj(p.text(f.account)) : oj();
     j["manager"] = f.manager ? p.text(f.manager) : std::string();
     j["class"] = f.customer_class ? p.text(f.customer_class) : std::string();
     j["model"] = p.model_count() ? oj(p.model_at(r.model_slot).id()) : oj();
@@ -27,20 +63,34 @@ inline nlohmann::ordered_json recommendation_to_json(const compiled_policy &cp, 
                      ? oj(p.model_at(r.model_slot).stage_at(f.stages[r.model_slot].stage).id)
                      : oj();
     j["rule"] = ru.id;
-    oj a;
-    a["kind"] = ru.then.kind;
-    a["channel"] = to_string(r.via);
-    a["goal"] = cp.goal(r, f);
-    a["product"] = cp.product(r, f);
-    if (std::string doc = cp.document(r); !doc.empty()) a["document"] = doc;
-    if (!ru.then.target_stage.empty()) a["target_stage"] = ru.then.target_stage;
-    a["due"] = format_date(r.due_day * seconds_per_day);
-    j["action"] = a;
+    j["scope"] = ru.scope == rule_scope::account ? "account" : "deal";
+    j["action"] = action_json(r);
     j["priority"] = ru.then.priority;
     j["score"] = r.score;
     j["urgency"] = r.urgency;
     j["value"] = r.value;
-    j["reasons"] = cp.explain(r);
+    j["p_won"] = number_or_null(p_won);
+    j["score_factors"] = {{"priority", ru.then.priority},
+                          {"class_weight", r.class_weight},
+                          {"urgency", r.urgency},
+                          {"value", r.value},
+                          {"p_won", pol.use_probability ? number_or_null(p_won) : oj()}};
+    j["reasons"] = reasons_of(mine, r);
+    oj merged = oj::array();
+    if (mine)
+        for (const auto &m : mine->merged) merged.push_back(pol.rules[m.rule].id);
+    j["merged_rules"] = merged;
+    oj alts = oj::array();
+    for (const auto &g : groups) {
+        if (&g == mine) continue;
+        oj a;
+        a["rule"] = pol.rules[g.primary.rule].id;
+        a["action"] = action_json(g.primary);
+        a["reasons"] = reasons_of(&g, g.primary);
+        a["score"] = g.primary.score;
+        alts.push_back(a);
+    }
+    j["alternatives"] = alts;
     j["task"] = cp.task(r, f);
     j["why"] = ru.description;
     return j;
@@ -73,7 +123,7 @@ inline nlohmann::ordered_json plan_to_json(const compiled_policy &cp, const week
         classes.push_back({{"class", cls.empty() ? oj("(other)") : oj(cls)}, {"budget_minutes", bu.first}, {"used_minutes", bu.second}});
     j["classes"] = classes;
     auto item = [&](const planned_action &a) {
-        oj x = recommendation_to_json(cp, a.rec, w.week_start);
+        oj x = recommendation_to_json(cp, a.rec, w.as_of_day);
         x["minutes"] = a.minutes;
         return x;
     };

@@ -135,6 +135,15 @@ public:
 
     /// The longest completed stay, in days (0 when none).
     std::int64_t last_exit_day() const noexcept { return exit_days_.empty() ? 0 : exit_days_.back(); }
+    /// The q-quantile (0 < q <= 1) of the completed stays' lengths, by nearest
+    /// rank: the shortest length that at least q of the completed stays do
+    /// not exceed; 0 without completed stays.
+    std::int64_t exit_quantile(double q) const noexcept {
+        if (exit_days_.empty()) return 0;
+        const double rank = std::ceil(q * double(exit_days_.size()));
+        const std::size_t k = std::size_t(std::clamp(rank, 1.0, double(exit_days_.size())));
+        return exit_days_[k - 1];
+    }
 
     /// Gives each next stage j its probability of winning from a fresh entry
     /// (`win[j]`) and its expected days from entry to a final stage

@@ -38,6 +38,7 @@ struct planned_action {
 /// A week's plan.
 struct weekly_plan {
     std::int64_t week_start = 0;   ///< Monday of the week (day number).
+    std::int64_t as_of_day = 0;    ///< The date the recommendations were made for (day number).
     double capacity_minutes = 0;   ///< Hours per week x 60 (rounded to hundredths, as every minute figure of the plan).
     double planned_minutes = 0;    ///< Minutes planned.
     std::vector<planned_action> planned; ///< In rank order, with days.
@@ -60,6 +61,7 @@ inline weekly_plan plan_week(const compiled_policy &cp, const std::vector<recomm
     // Monday on or before the given date (1970-01-01 was a Thursday).
     std::int64_t weekday = ((week_day + 3) % 7 + 7) % 7; // 0 = Monday
     w.week_start = week_day - weekday;
+    w.as_of_day = week_day;
     w.capacity_minutes = round_minutes((hours > 0 ? hours : pol.hours_per_week) * 60.0);
     double shared = 0;
     for (const auto &[cls, share] : pol.class_shares) {

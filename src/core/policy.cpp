@@ -7,6 +7,7 @@
 #endif
 
 #include <clm/policy/compile-inl.hpp>
+#include <clm/policy/context-inl.hpp>
 #include <clm/policy/evaluate-inl.hpp>
 #include <clm/policy/explain-inl.hpp>
 #include <clm/policy/recommend_all-inl.hpp>

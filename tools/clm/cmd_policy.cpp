@@ -7,6 +7,7 @@
 #include <clm/presets.hpp>
 #include <clm/recommend_json.hpp>
 
+#include <cmath>
 #include <iostream>
 #include <unistd.h>
 
@@ -51,8 +52,9 @@ void load(const args &a, session &s, const char *date_option) {
 std::size_t limit_of(const args &a) { return std::size_t(a.whole("limit", 0, 1000000000).value_or(0)); }
 
 int recommend(int argc, char **argv) {
-    args a(argc, argv, {"json"}, {"model", "events", "policy", "as-of", "manager", "limit"});
+    args a(argc, argv, {"json"}, {"model", "events", "policy", "as-of", "manager", "limit", "per-customer"});
     limit_of(a); // every option is checked before any file is read
+    const std::size_t per_customer = std::size_t(a.whole("per-customer", 1, 1000).value_or(0));
     a.required("policy");
     session s;
     load(a, s, "as-of");
@@ -60,6 +62,7 @@ int recommend(int argc, char **argv) {
     clm::recommend_options opt;
     opt.manager = a.option("manager");
     opt.limit = limit_of(a);
+    opt.per_customer = per_customer;
     opt.progress = progress_bar();
     auto recs = clm::recommend_all(cp, s.as_of_day, opt);
     if (a.flag("json")) {
@@ -70,18 +73,29 @@ int recommend(int argc, char **argv) {
               << " (policy " << cp.source().id << ")\n";
     for (std::size_t i = 0; i < recs.size(); ++i) {
         auto j = clm::recommendation_to_json(cp, recs[i], s.as_of_day, i + 1);
-        std::cout << "\n" << i + 1 << ". " << j["customer_id"].get<std::string>() << " [" << j["manager"].get<std::string>() << "] "
+        std::cout << "\n" << i + 1 << ". " << j["customer_id"].get<std::string>()
+                  << (j["account"].is_null() ? std::string() : " (account " + j["account"].get<std::string>() + ")") << " [" << j["manager"].get<std::string>() << "] "
                   << j["action"]["kind"].get<std::string>() << " via " << j["action"]["channel"].get<std::string>() << " by "
                   << j["action"]["due"].get<std::string>() << ": " << j["action"]["goal"].get<std::string>() << "\n";
-        char score[64];
-        std::snprintf(score, sizeof score, "%.2f", recs[i].score);
-        std::cout << "   rule " << j["rule"].get<std::string>() << ", score " << score << "; because ";
+        char score[160];
+        if (std::isnan(recs[i].p_won) && j["p_won"].is_null())
+            std::snprintf(score, sizeof score, "%.2f (value %.2f)", recs[i].score, recs[i].value);
+        else
+            std::snprintf(score, sizeof score, "%.2f (value %.2f, p_won %.1f%%)", recs[i].score, recs[i].value, j["p_won"].get<double>() * 100);
+        std::cout << "   rule " << j["rule"].get<std::string>();
+        for (const auto &m : j["merged_rules"]) std::cout << " + " << m.get<std::string>();
+        std::cout << ", score " << score << "; because ";
         bool first = true;
         for (const auto &r : j["reasons"]) {
             std::cout << (first ? "" : "; ") << r.get<std::string>();
             first = false;
         }
         std::cout << "\n";
+        if (!j["alternatives"].empty()) {
+            std::cout << "   also:";
+            for (const auto &alt : j["alternatives"]) std::cout << " " << alt["rule"].get<std::string>() << " (" << alt["action"]["kind"].get<std::string>() << ")";
+            std::cout << "\n";
+        }
     }
     return 0;
 }
@@ -113,7 +127,7 @@ int plan(int argc, char **argv) {
     std::size_t shown = 0;
     for (const auto &pa : w.planned) {
         if (limit && shown++ >= limit) break;
-        auto j = clm::recommendation_to_json(cp, pa.rec, w.week_start);
+        auto j = clm::recommendation_to_json(cp, pa.rec, w.as_of_day);
         std::cout << "  " << clm::format_date(pa.day * clm::seconds_per_day) << "  " << j["customer_id"].get<std::string>() << "  "
                   << j["action"]["kind"].get<std::string>() << " (" << clm::format_minutes(pa.minutes) << " min): " << j["action"]["goal"].get<std::string>() << "\n";
     }
@@ -121,7 +135,7 @@ int plan(int argc, char **argv) {
 }
 
 clm::cli::registrar r1{{"recommend", "the next actions, ranked, each with its reasons",
-                        "clm recommend --model MODEL[,MODEL...] --events FILE.csv --policy FILE|seeds --as-of DATE [--manager M] [--limit N] [--json]",
+                        "clm recommend --model MODEL[,MODEL...] --events FILE.csv --policy FILE|seeds --as-of DATE [--manager M] [--limit N] [--per-customer N] [--json]",
                         recommend}};
 clm::cli::registrar r2{{"plan", "a manager's week: ranked actions fitted into capacity and class time shares",
                         "clm plan --model MODEL --events FILE.csv --policy FILE|seeds --manager M --week DATE [--hours H] [--limit N] [--json]",

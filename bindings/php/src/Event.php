@@ -31,13 +31,14 @@ final class Event
         public readonly ?string $reason = null,
         public readonly string|\DateTimeInterface|null $due = null,
         public readonly ?string $note = null,
+        public readonly ?string $account = null,
     ) {
     }
 
     private const KEYS = [
         'customer_id' => 'customerId', 'customerId' => 'customerId', 'timestamp' => 'timestamp',
         'type' => 'type', 'value' => 'value', 'model' => 'model', 'channel' => 'channel',
-        'manager' => 'manager', 'amount' => 'amount', 'reason' => 'reason', 'due' => 'due', 'note' => 'note',
+        'manager' => 'manager', 'amount' => 'amount', 'reason' => 'reason', 'due' => 'due', 'note' => 'note', 'account' => 'account',
     ];
 
     /**
@@ -85,6 +86,7 @@ final class Event
         $into->reason = self::str(Library::optText($this->reason, 'reason'), $keep);
         $into->due = self::str(Library::date($this->due, 'due'), $keep);
         $into->note = self::str(Library::optText($this->note, 'note'), $keep);
+        $into->account = self::str(Library::optText($this->account, 'account'), $keep);
         $into->amount = $this->amount ?? 0.0;
         $into->has_amount = $this->amount === null ? 0 : 1;
     }

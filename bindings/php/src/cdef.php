@@ -264,6 +264,7 @@ typedef struct clm_event {
     const char *note;
     double amount;
     int has_amount;
+    const char *account;
 } clm_event;
 
 typedef enum clm_export_format {

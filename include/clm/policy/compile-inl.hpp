@@ -8,6 +8,7 @@
 
 #include <gsl/narrow>
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -18,7 +19,48 @@
 namespace clm {
 
 CLM_INLINE compiled_policy::compiled_policy(std::shared_ptr<const policy> pol, const portfolio &p) : pol_(std::move(pol)), p_(p) {
+    for (std::size_t m = 0; m < p.model_count(); ++m) order_.push_back(m);
+    std::stable_sort(order_.begin(), order_.end(), [&](std::size_t a, std::size_t b) { return p.model_at(a).id() < p.model_at(b).id(); });
     for (const auto &r : pol_->rules) roots_.push_back(compile(r.when));
+    needs_odds_ = needs_odds_ || pol_->use_probability;
+    std::vector<std::string> kinds;
+    for (const auto &r : pol_->rules) {
+        account_rules_ = account_rules_ || r.scope == rule_scope::account;
+        auto it = std::find(kinds.begin(), kinds.end(), r.then.kind);
+        if (it == kinds.end()) it = kinds.insert(kinds.end(), r.then.kind);
+        kind_index_.push_back(std::uint8_t(std::min<std::ptrdiff_t>(it - kinds.begin(), 127)));
+    }
+    // Calendars: [0] is `holidays`, then each named calendar in name order.
+    auto add_calendar = [&](const std::vector<holiday> &list) {
+        std::vector<std::uint32_t> idx;
+        for (const auto &h : list) {
+            idx.push_back(std::uint32_t(holidays_.size()));
+            holidays_.push_back(&h);
+        }
+        calendars_.push_back(std::move(idx));
+    };
+    add_calendar(pol_->holidays);
+    std::vector<std::string> names;
+    for (const auto &[name, list] : pol_->calendars) {
+        add_calendar(list);
+        names.push_back(name);
+    }
+    auto calendar_index = [&](const std::string &name) -> std::uint32_t {
+        auto it = std::find(names.begin(), names.end(), name);
+        return it == names.end() ? 0 : std::uint32_t(it - names.begin()) + 1;
+    };
+    default_calendar_ = pol_->default_calendar.empty() ? 0 : calendar_index(pol_->default_calendar);
+    if (!pol_->calendar_attribute.empty()) {
+        if (auto id = p.find_text(pol_->calendar_attribute)) calendar_attr_ = *id;
+        for (const auto &name : names) // a value that is a calendar's name
+            if (auto id = p.find_text(name)) calendar_of_value_.emplace_back(*id, calendar_index(name));
+        for (const auto &[value, name] : pol_->calendar_map)
+            if (auto id = p.find_text(value)) {
+                auto it = std::find_if(calendar_of_value_.begin(), calendar_of_value_.end(), [&](const auto &x) { return x.first == *id; });
+                if (it != calendar_of_value_.end()) it->second = calendar_index(name);
+                else calendar_of_value_.emplace_back(*id, calendar_index(name));
+            }
+    }
     for (const auto &[cls, w] : pol_->class_weights)
         if (auto id = p.find_text(cls)) class_weight_.emplace_back(*id, w);
     if (auto id = p.find_text(pol_->value_attribute)) value_attr_ = *id;
@@ -70,6 +112,7 @@ CLM_INLINE std::uint32_t compiled_policy::compile(const condition &c) {
             li.actual = id_or_none("kpi." + c.name + ".actual");
         }
         li.string_compare = c.fact == fact_kind::attribute && !c.strings.empty();
+        if (c.fact == fact_kind::p_won || c.fact == fact_kind::p_won_ratio || c.against_p90) needs_odds_ = true;
         n.leaf = gsl::narrow<std::uint32_t>(leaves_.size());
         leaves_.push_back(std::move(li));
         nodes_.push_back(n);

@@ -10,7 +10,10 @@
 #include <clm/build_mode.hpp>
 #include <clm/facts.hpp>
 #include <clm/policy.hpp>
+#include <clm/policy/deal_odds.hpp>
 #include <clm/policy/recommendation.hpp>
+
+#include <mutex>
 
 #include <cstddef>
 #include <cstdint>
@@ -21,21 +24,91 @@
 
 namespace clm {
 
+/// The portfolio-wide figures an evaluation as of one date uses: the
+/// per-deal forecast (when the policy or the caller needs it) and, for rules
+/// of scope "account", which deal carries each account's action.
+struct policy_context {
+    std::int64_t as_of_day = 0;                 ///< The date, as a day number.
+    std::shared_ptr<const deal_odds> odds;      ///< The per-deal forecast; null when not computed.
+    /// ((account << 16) | action identity, customer): the deal that carries
+    /// the account's action of that identity, sorted by key.
+    std::vector<std::pair<std::uint64_t, std::uint32_t>> carriers;
+    bool carriers_known = false;                ///< Whether `carriers` was computed (a policy with account rules).
+
+    /// The customer carrying `account`'s action of identity `identity`, or none32.
+    std::uint32_t carrier(string_id account, std::uint16_t identity) const noexcept {
+        const std::uint64_t key = (std::uint64_t(account) << 16) | identity;
+        auto it = std::lower_bound(carriers.begin(), carriers.end(), key, [](const auto &x, std::uint64_t k) { return x.first < k; });
+        return it != carriers.end() && it->first == key ? it->second : none32;
+    }
+};
+
 /// A policy bound to one portfolio: string operands interned, model ids resolved.
+///
+/// The figures of a date (policy_context: the forecast, each account's
+/// carrier) are computed on first use and kept for the last date asked: a
+/// compiled policy answers for the portfolio as it was then, so compile it
+/// anew after the portfolio changes (as every clm entry point does).
 class compiled_policy {
 public:
     /// Compiles `pol` for `p`. Throws not_found for a model id the portfolio lacks.
     compiled_policy(std::shared_ptr<const policy> pol, const portfolio &p);
+
+    /// One action for a customer: the best-ranked rule of those with the same
+    /// scope, kind and channel, and the others merged into it.
+    struct action_group {
+        recommendation primary;              ///< The action (the best-ranked rule).
+        std::vector<recommendation> merged;  ///< The other rules that say the same, best first.
+    };
+
+    /// The figures of `as_of_day` (computed once, then kept); with `with_odds`
+    /// the per-deal forecast is computed even when the policy does not need it
+    /// (for reports that show p_won). `threads`: 0 for all cores. Thread-safe.
+    std::shared_ptr<const policy_context> context(std::int64_t as_of_day, bool with_odds = false, unsigned threads = 0) const;
+
+    /// Whether the policy's scores or conditions use the per-deal forecast.
+    bool needs_odds() const noexcept { return needs_odds_; }
+    /// Whether some rule has scope "account".
+    bool has_account_rules() const noexcept { return account_rules_; }
+
+    /// Customer `c`'s facts as of `as_of_day`, with the date's context
+    /// (context(as_of_day, with_odds)).
+    void collect(std::uint32_t c, std::int64_t as_of_day, customer_facts &f, bool with_odds = true) const;
+
+    /// Every action the policy recommends for `f` (its rules merged by scope,
+    /// kind and channel; account actions carried by another deal left out),
+    /// best first. For explanations: the hot path is evaluate().
+    std::vector<action_group> actions(const customer_facts &f) const;
+
+    /// The deal's probability of being won in model slot `slot` (or, when that
+    /// model has none, the first model by id that has one): 1 in a won stage,
+    /// 0 in another final stage, the forecast's p_won when open; NaN when unknown.
+    double p_won_of(const customer_facts &f, std::size_t slot) const;
+
+    /// The identity that merges actions: scope, action kind and channel.
+    std::uint16_t identity(const recommendation &rec) const noexcept {
+        return std::uint16_t((rec.scope == rule_scope::account ? 0x8000u : 0u) | (std::uint32_t(kind_index_[rec.rule]) << 8) | std::uint32_t(rec.via));
+    }
+
+    /// The model slots in order of model id: the order in which conditions
+    /// without a model look at the customer's models (so that the result never
+    /// depends on the order the models were added in).
+    const std::vector<std::size_t> &model_order() const noexcept { return order_; }
+
+    /// The name of holiday `k` (as a matched holiday fact's subject - 1).
+    const std::string &holiday_name(std::size_t k) const { return holidays_.at(k)->name; }
 
     /// The policy.
     const policy &source() const noexcept { return *pol_; }
     /// The portfolio it was compiled for.
     const portfolio &target() const noexcept { return p_; }
 
-    /// Evaluates every rule for one customer's facts and appends up to the
-    /// per-customer limit of recommendations, best first. Allocation-free
-    /// once `out` has capacity.
-    void evaluate(const customer_facts &f, std::vector<recommendation> &out) const;
+    /// Evaluates every rule for one customer's facts, merges the rules that
+    /// fired into actions, and appends the best per_customer_limit of them,
+    /// best first, each counting the customer's other actions in
+    /// `alternatives`. `per_customer` > 0 returns that many instead.
+    /// Allocation-free once `out` has capacity.
+    void evaluate(const customer_facts &f, std::vector<recommendation> &out, std::size_t per_customer = 0) const;
 
     /// The text of each matched fact, e.g. "days since last contact 16 >= 14".
     std::vector<std::string> explain(const recommendation &rec) const;
@@ -100,6 +173,29 @@ private:
 
     void evaluate_rule(std::size_t r, const customer_facts &f, std::vector<recommendation> &out) const;
 
+    // Appends every rule that fires for `f` (only account rules with
+    // `account_only`), without the account actions another deal carries,
+    // sorted best first (stable by rule order).
+    void fire(const customer_facts &f, std::vector<recommendation> &out, bool account_only) const;
+
+    // The deal's p_won in model slot `s` exactly (no fallback), NaN when unknown.
+    double p_won_in(const customer_facts &f, std::size_t s) const;
+
+    // Evaluates a model-dependent leaf in model slot `s`.
+    bool eval_in_model(const leaf_info &li, const customer_facts &f, std::size_t s, double &value, double &overdue) const;
+
+    // The holidays of the customer's calendar (indexes into holidays_).
+    const std::vector<std::uint32_t> &calendar_of(const customer_facts &f) const;
+
+    // The forecast of the date evaluated last (nullptr: none), kept alive by context_.
+    const deal_odds *current_odds() const {
+        std::lock_guard<std::mutex> lock(context_mutex_);
+        return context_ && context_->odds ? context_->odds.get() : nullptr;
+    }
+
+    // Which deal carries each account's action as of the context's date.
+    void find_carriers(policy_context &ctx, unsigned threads) const;
+
     static bool compare(op_kind op, double a, double b) {
         switch (op) {
         case op_kind::eq: return a == b;
@@ -120,10 +216,10 @@ private:
 
     static bool set_op(op_kind op, bool in) { return op == op_kind::ne || op == op_kind::not_in ? !in : in; }
 
-    // The first model slot the customer is in (or the leaf's slot).
-    static int slot_for(const leaf_info &li, const customer_facts &f) {
+    // The first model slot, by model id, the customer is in (or the leaf's slot).
+    int slot_for(const leaf_info &li, const customer_facts &f) const {
         if (li.slot >= 0) return f.stages[std::size_t(li.slot)].stage == no_stage ? -1 : li.slot;
-        for (std::size_t m = 0; m < f.stages.size(); ++m)
+        for (std::size_t m : order_)
             if (f.stages[m].stage != no_stage) return int(m);
         return -1;
     }
@@ -153,12 +249,23 @@ private:
     std::vector<std::vector<std::uint64_t>> stage_rules_; // [slot][stage * words_ + w]: rules needing that stage
     std::vector<string_id> class_ids_;                   // classes some rule needs
     std::vector<std::uint64_t> class_rules_;             // [k * words_ + w]: rules needing class_ids_[k]
+    std::vector<std::uint8_t> kind_index_;               // per rule: its action kind's index (for identity())
+    std::vector<std::size_t> order_;                     // model slots by model id
+    bool needs_odds_ = false, account_rules_ = false;
+    std::vector<const holiday *> holidays_;              // every holiday of every calendar
+    std::vector<std::vector<std::uint32_t>> calendars_;  // [0]: `holidays`; then each calendar, in name order
+    string_id calendar_attr_ = none32;
+    std::vector<std::pair<string_id, std::uint32_t>> calendar_of_value_; // attribute value -> calendar index
+    std::uint32_t default_calendar_ = 0;
+    mutable std::mutex context_mutex_;
+    mutable std::shared_ptr<const policy_context> context_;
 };
 
 } // namespace clm
 
 #ifdef CLM_HEADER_ONLY
 #include <clm/policy/compile-inl.hpp>
+#include <clm/policy/context-inl.hpp>
 #include <clm/policy/evaluate-inl.hpp>
 #include <clm/policy/explain-inl.hpp>
 #endif

@@ -14,25 +14,37 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
+#include <limits>
 #include <vector>
 
 namespace clm {
 
-CLM_INLINE void compiled_policy::evaluate(const customer_facts &f, std::vector<recommendation> &out) const {
-    std::size_t first = out.size();
+CLM_INLINE void compiled_policy::fire(const customer_facts &f, std::vector<recommendation> &out, bool account_only) const {
+    const std::size_t first = out.size();
     if (select_) {
         // Only the rules that can fire for this customer's stages and class, in rule order.
         std::array<std::uint64_t, max_select_words> cand;
         candidates(f, cand.data());
         for (std::size_t w = 0; w < words_; ++w)
-            for (std::uint64_t bits = cand[w]; bits; bits &= bits - 1)
-                evaluate_rule(w * 64 + std::size_t(__builtin_ctzll(bits)), f, out);
+            for (std::uint64_t bits = cand[w]; bits; bits &= bits - 1) {
+                const std::size_t r = w * 64 + std::size_t(__builtin_ctzll(bits));
+                if (!account_only || pol_->rules[r].scope == rule_scope::account) evaluate_rule(r, f, out);
+            }
     } else {
-        for (std::size_t r = 0; r < roots_.size(); ++r) evaluate_rule(r, f, out);
+        for (std::size_t r = 0; r < roots_.size(); ++r)
+            if (!account_only || pol_->rules[r].scope == rule_scope::account) evaluate_rule(r, f, out);
     }
-    // Keep the best `limit` (stable by rule order for ties). The usual few
-    // are insertion-sorted: std::stable_sort allocates a buffer. (From
-    // `begin`, not `begin + 1`: that is past the end, or null, when none fired.)
+    // An account's action is carried by one of its deals (policy_context): the
+    // others leave it out, so that the account hears it once.
+    if (account_rules_ && f.account != 0 && f.context && f.context->carriers_known) {
+        auto keep = out.begin() + std::ptrdiff_t(first);
+        for (auto i = keep; i != out.end(); ++i)
+            if (i->scope != rule_scope::account || f.context->carrier(f.account, identity(*i)) == f.customer) *keep++ = *i;
+        out.erase(keep, out.end());
+    }
+    // Best first, stable by rule order for ties. The usual few are
+    // insertion-sorted: std::stable_sort allocates a buffer. (From `begin`,
+    // not `begin + 1`: that is past the end, or null, when none fired.)
     auto begin = out.begin() + std::ptrdiff_t(first);
     if (out.end() - begin <= 32) {
         for (auto i = begin; i < out.end(); ++i) {
@@ -44,8 +56,28 @@ CLM_INLINE void compiled_policy::evaluate(const customer_facts &f, std::vector<r
     } else {
         std::stable_sort(begin, out.end(), [](const recommendation &a, const recommendation &b) { return a.score > b.score; });
     }
-    std::size_t limit = std::size_t(pol_->per_customer_limit);
-    if (out.size() - first > limit) out.resize(first + limit);
+}
+
+CLM_INLINE void compiled_policy::evaluate(const customer_facts &f, std::vector<recommendation> &out, std::size_t per_customer) const {
+    const std::size_t first = out.size();
+    fire(f, out, false);
+    // Merge the rules that say the same (same identity) into the best-ranked
+    // one: the actions are compacted to the front, best first.
+    std::size_t actions = 0;
+    for (std::size_t i = first; i < out.size(); ++i) {
+        const recommendation x = out[i];
+        const std::uint16_t id = identity(x);
+        bool merged = false;
+        for (std::size_t j = first; j < first + actions && !merged; ++j)
+            if (identity(out[j]) == id) {
+                if (out[j].merged_count < 0xFF) ++out[j].merged_count;
+                merged = true;
+            }
+        if (!merged) out[first + actions++] = x;
+    }
+    const std::size_t keep = std::min(actions, per_customer ? per_customer : std::size_t(pol_->per_customer_limit));
+    for (std::size_t k = first; k < first + keep; ++k) out[k].alternatives = std::uint16_t(std::min<std::size_t>(actions - keep, 0xFFFF));
+    out.resize(first + keep);
 }
 
 CLM_INLINE void compiled_policy::candidates(const customer_facts &f, std::uint64_t *cand) const {
@@ -68,6 +100,8 @@ CLM_INLINE void compiled_policy::evaluate_rule(std::size_t r, const customer_fac
     recommendation rec;
     rec.customer = f.customer;
     rec.rule = gsl::narrow_cast<std::uint16_t>(r); // parse_policy() allows at most 60000 rules
+    rec.scope = pol_->rules[r].scope;
+    rec.account = f.account;
     double overdue = 0;
     if (!eval(roots_[r], f, rec, overdue)) return;
     finish(rec, f, overdue);
@@ -78,41 +112,41 @@ CLM_INLINE bool compiled_policy::eval_leaf(const leaf_info &li, const customer_f
     const condition &c = *li.src;
     switch (c.fact) {
     case fact_kind::stage: {
+        // The first model, by id, in which the customer is in one of the stages.
         bool in = false;
-        for (const auto &[m, st] : li.stages)
-            if (f.stages[m].stage == st) {
-                in = true;
-                slot = int(m);
-                value = st;
-            }
+        for (std::size_t m : order_)
+            for (const auto &[sm, st] : li.stages)
+                if (!in && sm == m && f.stages[m].stage == st) {
+                    in = true;
+                    slot = int(m);
+                    value = st;
+                }
         if (!in && (c.op == op_kind::ne || c.op == op_kind::not_in)) slot = slot_for(li, f);
         return set_op(c.op, in);
     }
-    case fact_kind::stage_kind: {
-        int s = slot_for(li, f);
-        if (s < 0) return false;
-        stage_kind k = p_.model_at(std::size_t(s)).stage_at(f.stages[std::size_t(s)].stage).kind;
-        bool in = false;
-        for (auto x : li.kinds)
-            if (x == k) in = true;
-        slot = s;
-        value = double(int(k));
-        return set_op(c.op, in);
-    }
-    case fact_kind::days_in_stage: {
-        int s = slot_for(li, f);
-        if (s < 0) return false;
-        const auto &sf = f.stages[std::size_t(s)];
-        double threshold = c.number;
-        if (c.against_time_limit) {
-            const auto &lim = p_.model_at(std::size_t(s)).stage_at(sf.stage).time_limit_days;
-            if (!lim) return false;
-            threshold = *lim;
+    case fact_kind::stage_kind:
+    case fact_kind::days_in_stage:
+    case fact_kind::p_won:
+    case fact_kind::p_won_ratio:
+    case fact_kind::stage_due_in: {
+        // A condition that names its model looks there; one that does not holds
+        // when it holds in some model the customer is in, looked at by model id.
+        if (li.slot >= 0) {
+            if (f.stages[std::size_t(li.slot)].stage == no_stage || !eval_in_model(li, f, std::size_t(li.slot), value, overdue)) return false;
+            slot = li.slot;
+            return true;
         }
-        value = double(sf.days_in_stage);
-        slot = s;
-        overdue = value - threshold;
-        return compare(c.op, value, threshold);
+        for (std::size_t m : order_)
+            if (f.stages[m].stage != no_stage) {
+                double v = 0, od = 0;
+                if (eval_in_model(li, f, m, v, od)) {
+                    value = v;
+                    overdue = od;
+                    slot = int(m);
+                    return true;
+                }
+            }
+        return false;
     }
     case fact_kind::days_since_contact: {
         std::int64_t d = f.days_since_contact;
@@ -219,9 +253,16 @@ CLM_INLINE bool compiled_policy::eval_leaf(const leaf_info &li, const customer_f
         return compare(c.op, value, c.number);
     }
     case fact_kind::holiday_in: {
-        if (pol_->holidays.empty()) return false;
+        const auto &cal = calendar_of(f);
+        if (cal.empty()) return false;
         std::int64_t best = 400;
-        for (const auto &h : pol_->holidays) best = std::min(best, h.days_until(f.as_of_day));
+        for (std::uint32_t k : cal) {
+            const std::int64_t d = holidays_[k]->days_until(f.as_of_day);
+            if (d < best) {
+                best = d;
+                subject = k + 1; // the holiday, for the explanation
+            }
+        }
         value = double(best);
         return compare(c.op, value, c.number);
     }
@@ -262,8 +303,123 @@ CLM_INLINE bool compiled_policy::eval_leaf(const leaf_info &li, const customer_f
         // 0: reached a won stage; otherwise the number of purchases (for the explanation).
         value = f.reached_won ? 0.0 : double(f.purchases.size());
         return f.reached_won || !f.purchases.empty();
+    case fact_kind::repeat_buyer: {
+        // Purchases on two different days at least: a one-off buyer never "sleeps".
+        std::size_t days = 0;
+        for (std::size_t i = 0; i < f.purchases.size(); ++i)
+            if (i == 0 || f.purchases[i].day != f.purchases[i - 1].day) ++days;
+        value = double(days);
+        return days >= 2;
+    }
+    case fact_kind::purchase_gap_ratio: {
+        // Irregular: the wait since the last purchase against the usual interval.
+        std::size_t n = f.purchases.size();
+        if (n < 2 || f.purchases[n - 1].day == f.purchases[0].day) return false;
+        const double usual = double(f.purchases[n - 1].day - f.purchases[0].day) / double(n - 1);
+        value = double(f.as_of_day - f.purchases[n - 1].day) / usual;
+        return compare(c.op, value, c.number);
+    }
+    case fact_kind::check_trend: {
+        // The average check: newer half against older half (the middle one, of an odd count, in neither).
+        std::size_t n = f.purchases.size();
+        if (n < 2) return false;
+        double older = 0, newer = 0;
+        for (std::size_t i = 0; i < n / 2; ++i) {
+            older += f.purchases[i].amount;
+            newer += f.purchases[n - 1 - i].amount;
+        }
+        if (!(older > 0)) return false;
+        value = newer / older;
+        return compare(c.op, value, c.number);
+    }
+    case fact_kind::recorded_since_contact: {
+        // Recorded on or after the day of the last contact (on the channel, when given).
+        std::int64_t since = f.days_since_contact;
+        if (!li.any_channel) since = f.days_since_contact_by[std::size_t(li.preferred ? f.preferred : li.via)];
+        bool has = false;
+        if (since != no_days && li.kind != none32)
+            for (std::size_t i = 0; i < f.items.size(); ++i)
+                if (f.items[i] == li.kind && f.item_days[i] >= f.as_of_day - since) has = true;
+        value = since == no_days ? -1 : double(since);
+        return c.op == op_kind::exists ? has : !has;
+    }
     }
     return false;
+}
+
+CLM_INLINE bool compiled_policy::eval_in_model(const leaf_info &li, const customer_facts &f, std::size_t s, double &value, double &overdue) const {
+    const condition &c = *li.src;
+    const stage_fact &sf = f.stages[s];
+    switch (c.fact) {
+    case fact_kind::stage_kind: {
+        const stage_kind k = p_.model_at(s).stage_at(sf.stage).kind;
+        bool in = false;
+        for (auto x : li.kinds)
+            if (x == k) in = true;
+        value = double(int(k));
+        return set_op(c.op, in);
+    }
+    case fact_kind::days_in_stage: {
+        double threshold = c.number;
+        if (c.against_time_limit) {
+            const auto &lim = p_.model_at(s).stage_at(sf.stage).time_limit_days;
+            if (!lim) return false;
+            threshold = *lim;
+        } else if (c.against_p90) {
+            const stage_odds *so = f.context && f.context->odds ? f.context->odds->stage(s, sf.stage) : nullptr;
+            if (!so || !so->p90_days) return false; // too few completed stays to say
+            threshold = double(*so->p90_days);
+        }
+        value = double(sf.days_in_stage);
+        overdue = value - threshold;
+        return compare(c.op, value, threshold);
+    }
+    case fact_kind::p_won: {
+        const double pw = p_won_in(f, s);
+        if (std::isnan(pw)) return false;
+        value = pw;
+        return compare(c.op, value, c.number);
+    }
+    case fact_kind::p_won_ratio: {
+        const double pw = p_won_in(f, s);
+        const stage_odds *so = f.context && f.context->odds ? f.context->odds->stage(s, sf.stage) : nullptr;
+        if (std::isnan(pw) || !so || !(so->p_win > 0)) return false;
+        value = pw / so->p_win;
+        return compare(c.op, value, c.number);
+    }
+    case fact_kind::stage_due_in:
+        if (sf.due_in == no_days) return false;
+        value = double(sf.due_in);
+        overdue = -value;
+        return compare(c.op, value, c.number);
+    default: return false;
+    }
+}
+
+CLM_INLINE double compiled_policy::p_won_in(const customer_facts &f, std::size_t s) const {
+    constexpr double unknown = std::numeric_limits<double>::quiet_NaN();
+    if (s >= f.stages.size() || f.stages[s].stage == no_stage || !f.context || !f.context->odds) return unknown;
+    const deal_odds &o = *f.context->odds;
+    if (s >= o.models.size() || !o.models[s].has_won_stage) return unknown;
+    const stage_kind k = p_.model_at(s).stage_at(f.stages[s].stage).kind;
+    if (k == stage_kind::won) return 1;
+    if (is_final(k)) return 0;
+    return o.p_won(s, f.customer);
+}
+
+CLM_INLINE double compiled_policy::p_won_of(const customer_facts &f, std::size_t slot) const {
+    double pw = p_won_in(f, slot);
+    for (std::size_t m : order_)
+        if (std::isnan(pw)) pw = p_won_in(f, m);
+    return pw;
+}
+
+CLM_INLINE const std::vector<std::uint32_t> &compiled_policy::calendar_of(const customer_facts &f) const {
+    if (calendar_attr_ != none32)
+        if (const string_id *v = f.attribute(calendar_attr_))
+            for (const auto &[value, cal] : calendar_of_value_)
+                if (value == *v) return calendars_[cal];
+    return calendars_[default_calendar_];
 }
 
 CLM_INLINE bool compiled_policy::eval(std::uint32_t idx, const customer_facts &f, recommendation &rec, double &overdue) const {
@@ -306,32 +462,41 @@ CLM_INLINE void compiled_policy::finish(recommendation &rec, const customer_fact
     double weight = pol_->default_class_weight;
     for (const auto &[cls, w] : class_weight_)
         if (cls == f.customer_class) weight = w;
+    rec.class_weight = weight;
     rec.urgency = 1 + std::max(0.0, overdue);
+    // The deal's value: the newest of a stage row's amount and the value attribute.
     double value = pol_->default_value;
+    std::uint32_t newest = none32;
     if (value_attr_ != none32)
-        if (const string_id *v = f.attribute(value_attr_)) {
-            char *end = nullptr;
-            double x = std::strtod(p_.text(*v).c_str(), &end);
-            if (end && *end == '\0' && std::isfinite(x) && x >= 0) value = x;
-        }
-    if (pol_->use_probability && rec.model_slot < f.stages.size() && f.stages[rec.model_slot].stage != no_stage) {
-        const auto &prob = p_.model_at(rec.model_slot).stage_at(f.stages[rec.model_slot].stage).probability;
-        if (prob) value *= *prob;
-    }
+        for (std::size_t i = 0; i < f.attributes.size(); ++i)
+            if (f.attributes[i].first == value_attr_) {
+                char *end = nullptr;
+                const std::string &text = p_.text(f.attributes[i].second);
+                double x = std::strtod(text.c_str(), &end);
+                if (!text.empty() && end && *end == '\0' && std::isfinite(x) && x >= 0) {
+                    value = x;
+                    newest = f.attribute_events[i];
+                }
+                break;
+            }
+    if (f.stage_amount_event != none32 && (newest == none32 || f.stage_amount_event > newest) && std::isfinite(f.stage_amount) && f.stage_amount >= 0)
+        value = f.stage_amount;
     rec.value = value;
-    rec.score = a.priority * weight * rec.urgency * value;
-    const rule_channel &rc = channels_[rec.rule];
-    if (rc.preferred) rec.via = f.preferred != channel::none ? f.preferred : rc.fallback;
-    else rec.via = rc.fixed;
-    rec.due_day = f.as_of_day + a.due_in_days;
     if (rec.model_slot >= f.stages.size() || f.stages[rec.model_slot].stage == no_stage) {
-        for (std::size_t m = 0; m < f.stages.size(); ++m)
+        for (std::size_t m : order_)
             if (f.stages[m].stage != no_stage) {
                 rec.model_slot = m;
                 break;
             }
     }
     rec.stage = rec.model_slot < f.stages.size() ? f.stages[rec.model_slot].stage : no_stage;
+    rec.p_won = f.context && f.context->odds ? p_won_of(f, rec.model_slot) : std::numeric_limits<double>::quiet_NaN();
+    const double odds = pol_->use_probability && !std::isnan(rec.p_won) ? rec.p_won : 1.0;
+    rec.score = a.priority * weight * rec.urgency * value * odds;
+    const rule_channel &rc = channels_[rec.rule];
+    if (rc.preferred) rec.via = f.preferred != channel::none ? f.preferred : rc.fallback;
+    else rec.via = rc.fixed;
+    rec.due_day = f.as_of_day + a.due_in_days;
 }
 
 } // namespace clm

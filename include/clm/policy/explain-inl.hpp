@@ -63,6 +63,7 @@ CLM_INLINE std::string compiled_policy::task(const recommendation &rec, const cu
 CLM_INLINE std::string compiled_policy::describe(const leaf_info &li, const matched_fact &m, const recommendation &rec) const {
     const condition &c = *li.src;
     const double value = m.value;
+    const deal_odds *odds_ = current_odds(); // the forecast of the date evaluated last, for the figures
     static const char *const ops[] = {"==", "!=", "<", "<=", ">", ">=", "in", "not in", "has", "lacks", "exists", "missing", "planned", "overdue", "true"};
     const char *op = ops[int(c.op)];
     auto num = [](double v) {
@@ -98,6 +99,11 @@ CLM_INLINE std::string compiled_policy::describe(const leaf_info &li, const matc
             const auto &lim = p_.model_at(rec.model_slot).stage_at(rec.stage).time_limit_days;
             threshold = "the time limit " + (lim ? std::to_string(*lim) : std::string("?"));
         }
+        if (c.against_p90) {
+            threshold = "the 90th percentile of the stage's completed stays";
+            if (const stage_odds *so = odds_ ? odds_->stage(rec.model_slot, rec.stage) : nullptr; so && so->p90_days)
+                threshold += " (" + days(double(*so->p90_days)) + ", of " + std::to_string(so->completed) + " stays)";
+        }
         return "days in stage " + num(value) + " " + op + " " + threshold + model_note;
     }
     case fact_kind::days_since_contact: {
@@ -124,7 +130,8 @@ CLM_INLINE std::string compiled_policy::describe(const leaf_info &li, const matc
         return "next step overdue by " + days(-value);
     case fact_kind::birthday_in: return "birthday in " + days(value) + " " + op + " " + num(c.number);
     case fact_kind::anniversary_in: return "anniversary in " + days(value) + " " + op + " " + num(c.number);
-    case fact_kind::holiday_in: return "holiday in " + days(value) + " " + op + " " + num(c.number);
+    case fact_kind::holiday_in:
+        return (m.subject ? "holiday '" + holiday_name(m.subject - 1) + "'" : std::string("holiday")) + " in " + days(value) + " " + op + " " + num(c.number);
     case fact_kind::purchases_declined: return "purchases in the last " + days(c.days) + " (" + num(value) + ") below the previous " + std::to_string(c.days);
     case fact_kind::purchases_in: return "purchases in the last " + days(c.days) + " " + num(value) + " " + op + " " + num(c.number);
     case fact_kind::done_within: return "'" + c.kind + "' done " + days(value) + " ago " + op + " " + num(c.number);
@@ -132,6 +139,31 @@ CLM_INLINE std::string compiled_policy::describe(const leaf_info &li, const matc
     case fact_kind::was_customer:
         if (value == 0) return "was a customer (reached a won stage)";
         return "was a customer (" + num(value) + (value == 1 ? " purchase)" : " purchases)");
+    case fact_kind::purchase_gap_ratio: return "days since the last purchase " + num(value) + " times the usual interval " + op + " " + num(c.number);
+    case fact_kind::check_trend: return "average check of the newer purchases " + num(value) + " times the older ones' " + op + " " + num(c.number);
+    case fact_kind::repeat_buyer: return "a repeat buyer (purchases on " + num(value) + " days)";
+    case fact_kind::p_won: {
+        auto pct = [&](double v) { return num(std::round(v * 1000) / 10) + "%"; };
+        std::string s = "p_won " + pct(value) + " " + op + " " + pct(c.number);
+        if (const stage_odds *so = odds_ ? odds_->stage(rec.model_slot, rec.stage) : nullptr)
+            s += " (the stage's rate " + pct(so->p_win) + ")";
+        return s + model_note;
+    }
+    case fact_kind::p_won_ratio: {
+        auto pct = [&](double v) { return num(std::round(v * 1000) / 10) + "%"; };
+        std::string s = "p_won " + num(std::round(value * 100) / 100) + " times the stage's rate " + op + " " + num(c.number);
+        if (const stage_odds *so = odds_ ? odds_->stage(rec.model_slot, rec.stage) : nullptr)
+            s = "p_won " + pct(value * so->p_win) + ", " + num(std::round(value * 100) / 100) + " times the stage's rate " + pct(so->p_win) + " " + op + " " + num(c.number);
+        return s + model_note;
+    }
+    case fact_kind::recorded_since_contact: {
+        std::string ch = li.any_channel ? "" : li.preferred ? " (preferred channel)" : std::string(" by ") + to_string(li.via);
+        if (value < 0) return "'" + c.kind + "' " + (c.op == op_kind::exists ? "recorded" : "not recorded") + ": never contacted" + ch;
+        return "'" + c.kind + "' " + (c.op == op_kind::exists ? "recorded" : "not recorded") + " since the last contact" + ch + " (" + days(value) + " ago)";
+    }
+    case fact_kind::stage_due_in:
+        if (value < 0) return "the date recorded with the stage passed " + days(-value) + " ago" + model_note;
+        return "the date recorded with the stage is in " + days(value) + " " + op + " " + num(c.number) + model_note;
     }
     return "";
 }

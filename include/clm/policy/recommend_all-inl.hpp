@@ -26,6 +26,8 @@ CLM_INLINE std::vector<recommendation> recommend_all(const compiled_policy &cp, 
         if (!manager_id) return {};
     }
     unsigned threads = opt.threads ? opt.threads : std::max(1u, std::thread::hardware_concurrency());
+    // The date's figures first (the forecast, each account's carrier), on the same threads.
+    const std::shared_ptr<const policy_context> ctx = cp.context(as_of_day, false, threads);
     threads = unsigned(std::min<std::size_t>(threads, std::max<std::size_t>(1, n / 256 + 1)));
     std::vector<detail::top_k> parts;
     parts.reserve(threads);
@@ -44,8 +46,9 @@ CLM_INLINE std::vector<recommendation> recommend_all(const compiled_policy &cp, 
                 for (std::size_t i = c; i < std::min(n, c + chunk); ++i) {
                     collect_facts(p, std::uint32_t(i), as_of_day, f);
                     if (manager_id && f.manager != *manager_id) continue;
+                    f.context = ctx.get();
                     const std::size_t from = out.size();
-                    cp.evaluate(f, out);
+                    cp.evaluate(f, out, opt.per_customer);
                     part.admit(from);
                 }
                 if (!sized) {

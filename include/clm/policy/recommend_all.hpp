@@ -22,6 +22,7 @@ struct recommend_options {
     std::optional<std::string> manager;   ///< Only this manager's customers.
     std::size_t limit = 0;                ///< At most this many (0: all).
     unsigned threads = 0;                 ///< 0: all cores.
+    std::size_t per_customer = 0;         ///< Recommendations per customer (0: the policy's per_customer_limit).
     /// Called from the calling thread with (done, total); return false to cancel.
     std::function<bool(std::size_t, std::size_t)> progress;
 };

@@ -81,7 +81,7 @@ inline std::size_t portfolio::slot_for(const event_view &ev) const {
 inline void portfolio::apply_unguarded(const event_view &ev, undo &u) {
     if (ev.customer_id.empty()) throw invalid_argument("an event needs a customer id");
     if (!ev.text_checked)
-        for (std::string_view s : {ev.customer_id, ev.value, ev.model, ev.manager, ev.reason, ev.note})
+        for (std::string_view s : {ev.customer_id, ev.value, ev.model, ev.manager, ev.reason, ev.note, ev.account})
             if (!valid_utf8(s))
                 throw invalid_argument("customer '" + (valid_utf8(ev.customer_id) ? std::string(ev.customer_id) : std::string("(invalid UTF-8)")) +
                                        "': event text is not valid UTF-8");
@@ -133,6 +133,28 @@ inline void portfolio::apply_unguarded(const event_view &ev, undo &u) {
     }
 
     std::uint32_t c = customer_for(ev.customer_id, existing, u);
+    if (!ev.account.empty()) {
+        // The `account` column: an account change is an attribute event of its own,
+        // journaled just before this one, so that as-of queries, exports and saves
+        // see it as if the log had an `account=NAME` row.
+        const string_id acc = pool_.intern(ev.account);
+        if (customers_[c].account != acc) {
+            std::string kv = "account=";
+            kv += ev.account;
+            journal_event ae;
+            ae.time = ev.time;
+            ae.customer = c;
+            ae.type = event_type::attribute;
+            ae.value = pool_.intern(kv);
+            if (kv_parts_.size() < pool_.size()) kv_parts_.resize(pool_.size());
+            kv_parts_[ae.value] = {pool_.intern("account"), acc};
+            ae.prev = customers_[c].last_event;
+            journal_.push_back(ae);
+            customers_[c].last_event = std::uint32_t(journal_.size() - 1);
+            customers_[c].last_time = ev.time;
+            customers_[c].account = acc;
+        }
+    }
     journal_event je;
     je.time = ev.time;
     je.customer = c;
@@ -146,6 +168,7 @@ inline void portfolio::apply_unguarded(const event_view &ev, undo &u) {
         string_id val = pool_.intern(std::string_view(ev.value).substr(eq + 1));
         if (kv_parts_.size() < pool_.size()) kv_parts_.resize(pool_.size());
         kv_parts_[je.value] = {key, val};
+        if (ev.type == event_type::attribute && std::string_view(ev.value).substr(0, eq) == "account") customers_[c].account = val;
     }
     if (is_move) je.model = std::uint16_t(m);
     bool has_detail = ev.amount || ev.due || !ev.manager.empty() || !ev.reason.empty() || !ev.note.empty();

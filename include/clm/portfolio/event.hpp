@@ -39,11 +39,16 @@ struct basic_event {
     /// applied. The event-log import uses it for runs of rows of one customer,
     /// whose later rows then cost no hash lookup when applied in time order.
     std::uint32_t *customer_memo = nullptr;
+    /// The account (the company) the customer belongs to from this event on,
+    /// "" to leave it as it is. When it differs from the customer's current
+    /// account, apply() journals an `attribute` event `account=NAME` at the
+    /// event's time just before the event (docs/event-log.md, column `account`).
+    Text account;
 
     /// A view of `e` (valid while `e` is unchanged).
     static basic_event<std::string_view> of(const basic_event<std::string> &e) noexcept {
         return {e.customer_id, e.time, e.type, e.value, e.model, e.via, e.manager,
-                e.amount, e.reason, e.due, e.note, e.text_checked, e.customer_memo};
+                e.amount, e.reason, e.due, e.note, e.text_checked, e.customer_memo, e.account};
     }
 };
 

@@ -41,13 +41,18 @@ struct membership {
 };
 static_assert(sizeof(membership) == 16, "membership is 16 bytes");
 
-/// A customer's always-present state. 16 bytes.
+/// A customer's always-present state. 24 bytes.
 struct customer_state {
     string_id id = 0;              ///< The customer id, interned.
     std::uint32_t last_event = none32; ///< Head of the customer's event chain.
     timestamp last_time = 0;       ///< Time of the last event (events arrive in time order).
+    /// The account (company) the customer belongs to: the value of its newest
+    /// `account=NAME` attribute event (0: none). Kept here so that a row's
+    /// `account` column costs one comparison, not a walk of the history.
+    string_id account = 0;
+    std::uint32_t reserved = 0;    ///< Padding, always 0.
 };
-static_assert(sizeof(customer_state) == 16, "customer_state is 16 bytes");
+static_assert(sizeof(customer_state) == 24, "customer_state is 24 bytes");
 
 /// A control point (document) sent and not yet done.
 struct open_control_point {

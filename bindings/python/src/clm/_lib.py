@@ -123,7 +123,8 @@ STRUCT_FIELDS: Final[dict[str, str]] = {
     "clm_event": (
         "size_t struct_size, const char *customer_id, const char *timestamp, const char *type, "
         "const char *value, const char *model, const char *channel, const char *manager, "
-        "const char *reason, const char *due, const char *note, double amount, int has_amount"
+        "const char *reason, const char *due, const char *note, double amount, int has_amount, "
+        "const char *account"
     ),
     "clm_recommend_options": (
         "size_t struct_size, const char *manager, size_t limit, unsigned threads, "

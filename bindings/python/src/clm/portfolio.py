@@ -94,6 +94,8 @@ class Event:
     reason: str | None = None
     due: str | _dt.date | None = None
     note: str | None = None
+    #: The account (company) the customer belongs to from this event on.
+    account: str | None = None
 
     def _to_c(self, into: Any) -> None:
         into.struct_size = ctypes.sizeof(_EventStruct)
@@ -107,6 +109,7 @@ class Event:
         into.reason = _enc_opt(self.reason, "reason")
         into.due = _date(self.due, "due")
         into.note = _enc_opt(self.note, "note")
+        into.account = _enc_opt(self.account, "account")
         if self.amount is None:
             into.amount, into.has_amount = 0.0, 0
         else:
