@@ -25,6 +25,8 @@ clm::recommend_options read_options(const clm_recommend_options *in) {
     if (o.manager) opt.manager = std::string(o.manager);
     opt.limit = o.limit;
     opt.threads = o.threads;
+    if (o.per_customer > 1000) throw clm::invalid_argument("options per_customer " + std::to_string(o.per_customer) + " is out of range (0 to 1000)");
+    opt.per_customer = o.per_customer;
     if (o.progress) {
         clm_progress_fn fn = o.progress;
         void *payload = o.payload;

@@ -847,7 +847,7 @@ jit.off(recommend_call)
 
 --- Ranked next actions for the portfolio as of a date, as a JSON string
 --- {"as_of","policy","count","recommendations":[...]}. opts (optional): manager, limit,
---- threads, progress = function(done, total) returning true to cancel (CLM_E_CANCELLED).
+--- threads, per_customer (recommendations per customer; 0: the policy's), progress = function(done, total) returning true to cancel (CLM_E_CANCELLED).
 --- A Lua error in progress cancels and is raised again as is.
 function Policy:recommend(p, as_of, opts)
   opts = opts or {}
@@ -857,6 +857,7 @@ function Policy:recommend(p, as_of, opts)
   o.manager = manager
   o.limit = opts.limit or 0
   o.threads = opts.threads or 0
+  o.per_customer = opts.per_customer or 0
   local cb, failure
   if opts.progress then
     local fn = opts.progress

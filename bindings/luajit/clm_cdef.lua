@@ -338,6 +338,7 @@ typedef struct clm_recommend_options {
     unsigned threads;
     clm_progress_fn progress;
     void *payload;
+    size_t per_customer;
 } clm_recommend_options;
 
 size_t clm_policy_preset_count(void);

@@ -647,10 +647,14 @@ typedef struct clm_recommend_options {
     unsigned threads;            /**< Worker threads (0: all cores). */
     clm_progress_fn progress;    /**< Progress callback (NULL: none). */
     void *payload;               /**< Passed to progress. */
+    /** Recommendations per customer: its best merged actions, the rest listed as each one's
+        `alternatives` (0: the policy's per_customer_limit, 1 by default). Appended: callers
+        compiled before it pass a smaller struct_size and get 0. */
+    size_t per_customer;
 } clm_recommend_options;
 
 /** Initialiser: `clm_recommend_options o = CLM_RECOMMEND_OPTIONS_INIT;`. */
-#define CLM_RECOMMEND_OPTIONS_INIT { sizeof(clm_recommend_options), NULL, 0, 0, NULL, NULL }
+#define CLM_RECOMMEND_OPTIONS_INIT { sizeof(clm_recommend_options), NULL, 0, 0, NULL, NULL, 0 }
 
 /** Number of preset policies. */
 CLM_API size_t clm_policy_preset_count(void);

@@ -123,7 +123,8 @@ struct policy {
     double hours_per_week = 40;                    ///< Default manager capacity.
     std::map<std::string, double> minutes;         ///< Minutes per action kind.
     double default_minutes = 15;                   ///< Minutes of other kinds.
-    std::map<std::string, double> class_shares;    ///< Share of capacity per class (e.g. D 0.7, E 0.2, F 0.1).
+    std::map<std::string, double> class_shares;    ///< Share per class (e.g. D 0.7, E 0.2, F 0.1): of the service time when service_share is set, else of the week.
+    double service_share = -1;                     ///< Share of the week reserved for the classes of class_shares (service customers); < 0: not set.
 };
 
 /// The largest class weight a policy may give (class_weights, default_class_weight).
@@ -532,7 +533,12 @@ inline std::shared_ptr<const policy> policy_from_json(std::string_view text, con
         const auto &c = j["capacity"];
         if (!c.is_object()) r.problem("/capacity", "policy: 'capacity' must be an object");
         else {
-            r.only(c, "/capacity", {"hours_per_week", "default_minutes", "minutes", "class_shares"}, "capacity");
+            r.only(c, "/capacity", {"hours_per_week", "default_minutes", "minutes", "class_shares", "service_share"}, "capacity");
+            if (c.contains("service_share")) {
+                if (!c["service_share"].is_number() || !(c["service_share"].get<double>() >= 0) || c["service_share"].get<double>() > 1)
+                    r.problem("/capacity/service_share", "capacity: 'service_share' must be a number in [0, 1]");
+                else pol->service_share = c["service_share"].get<double>();
+            }
             if (c.contains("hours_per_week")) {
                 if (!c["hours_per_week"].is_number() || !(c["hours_per_week"].get<double>() > 0) || c["hours_per_week"].get<double>() > 168)
                     r.problem("/capacity/hours_per_week", "capacity: 'hours_per_week' must be a number in (0, 168]");

@@ -7,6 +7,8 @@
 
 #include <clm/recommend.hpp>
 
+#include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdio>
 #include <string>
@@ -49,11 +51,18 @@ struct weekly_plan {
 /// Plans a week for the recommendations `ranked` (already filtered to one
 /// manager and ranked). `hours` overrides the policy's hours per week when > 0.
 ///
-/// Classes listed in the policy's class_shares get at most that share of the
-/// time. Customers of other classes (or none) get the share left over, plus
-/// whatever the listed classes did not use. Within each budget, actions are
-/// taken in rank order; planned actions are spread over Monday to Friday.
-/// Every minute figure is rounded to hundredths of a minute (round_minutes()).
+/// With `capacity.service_share` set, that share of the week is the service
+/// customers' (the classes of class_shares, e.g. D/E/F 70/20/10 of it) and the
+/// rest is the pre-contract deals' (A/B/C and customers of no listed class),
+/// which are planned first; without it, the listed classes get their share of
+/// the whole week and the others what is left, as before. Within each budget,
+/// actions are taken in rank order; time a budget leaves unused then goes to
+/// what did not fit, in rank order.
+///
+/// Each action is placed on a weekday on or before its due date (a greeting
+/// on the occasion, or the weekday before it), as early as the day's share of
+/// the time allows; an action already due before the week is placed first
+/// thing. Every minute figure is rounded to hundredths of a minute (round_minutes()).
 inline weekly_plan plan_week(const compiled_policy &cp, const std::vector<recommendation> &ranked, std::int64_t week_day, double hours = 0) {
     const policy &pol = cp.source();
     const portfolio &p = cp.target();
@@ -63,15 +72,16 @@ inline weekly_plan plan_week(const compiled_policy &cp, const std::vector<recomm
     w.week_start = week_day - weekday;
     w.as_of_day = week_day;
     w.capacity_minutes = round_minutes((hours > 0 ? hours : pol.hours_per_week) * 60.0);
+    const bool service_split = pol.service_share >= 0;
+    const double service_total = service_split ? w.capacity_minutes * pol.service_share : w.capacity_minutes;
     double shared = 0;
     for (const auto &[cls, share] : pol.class_shares) {
-        w.class_minutes[cls] = {round_minutes(share * w.capacity_minutes), 0.0};
+        w.class_minutes[cls] = {round_minutes(share * service_total), 0.0};
         shared += share;
     }
-    w.class_minutes[""] = {round_minutes(std::max(0.0, 1.0 - shared) * w.capacity_minutes), 0.0};
+    w.class_minutes[""] = {round_minutes(service_split ? w.capacity_minutes - service_total : std::max(0.0, 1.0 - shared) * w.capacity_minutes), 0.0};
 
     std::vector<planned_action> items;
-    std::vector<bool> chosen;
     customer_facts f;
     for (const auto &r : ranked) {
         collect_facts(p, r.customer, week_day, f);
@@ -82,37 +92,82 @@ inline weekly_plan plan_week(const compiled_policy &cp, const std::vector<recomm
         a.customer_class = f.customer_class ? p.text(f.customer_class) : std::string();
         items.push_back(std::move(a));
     }
-    chosen.assign(items.size(), false);
+    std::vector<bool> chosen(items.size(), false);
     auto bucket_of = [&](const planned_action &a) { return pol.class_shares.count(a.customer_class) ? a.customer_class : std::string(); };
+    // Each weekday's share of the time, for placing actions by their due dates.
+    const double per_day = w.capacity_minutes / 5.0;
+    std::array<double, 5> day_left;
+    day_left.fill(per_day);
+    std::vector<std::int64_t> day_of_item(items.size(), 0);
+    auto place = [&](std::size_t i) -> bool {
+        const planned_action &a = items[i];
+        const std::int64_t last = std::clamp<std::int64_t>(a.rec.due_day - w.week_start, 0, 4);
+        const bool greeting = pol.rules[a.rec.rule].then.kind == "greet";
+        for (std::int64_t k = 0; k <= last; ++k) {
+            const std::int64_t d = greeting ? last - k : k; // a greeting on the occasion, other work as early as possible
+            // (An action longer than a day's share takes a day of its own.)
+            if (day_left[std::size_t(d)] + 1e-9 >= a.minutes || (a.minutes > per_day && day_left[std::size_t(d)] + 1e-9 >= per_day)) {
+                day_left[std::size_t(d)] -= a.minutes;
+                day_of_item[i] = w.week_start + d;
+                return true;
+            }
+        }
+        return false;
+    };
+    std::vector<std::string> why(items.size());
     auto fill = [&](bool shared_classes) {
         for (std::size_t i = 0; i < items.size(); ++i) {
             std::string bucket = bucket_of(items[i]);
             if (bucket.empty() == shared_classes || chosen[i]) continue;
             auto &[budget, used] = w.class_minutes[bucket];
             if (used + items[i].minutes > budget + 1e-9) continue;
+            if (!place(i)) {
+                why[i] = "no time is left on or before its due date " + format_date(items[i].rec.due_day * seconds_per_day);
+                continue;
+            }
             used = round_minutes(used + items[i].minutes);
             chosen[i] = true;
         }
     };
-    fill(true); // classes with a share, each within its share
-    double left = w.capacity_minutes;
-    for (const auto &[cls, bu] : w.class_minutes)
-        if (!cls.empty()) left -= bu.second;
-    w.class_minutes[""].first = round_minutes(std::max(0.0, left)); // the rest of the week, for everyone else
-    fill(false);
+    if (service_split) {
+        fill(false); // pre-contract deals first, within their part of the week
+        fill(true);  // then each service class within its share of the service time
+    } else {
+        fill(true); // classes with a share, each within its share
+        double left = w.capacity_minutes;
+        for (const auto &[cls, bu] : w.class_minutes)
+            if (!cls.empty()) left -= bu.second;
+        w.class_minutes[""].first = round_minutes(std::max(0.0, left)); // the rest of the week, for everyone else
+        fill(false);
+    }
+    // Time a budget left unused goes to what did not fit, in rank order.
+    double planned = 0;
+    for (std::size_t i = 0; i < items.size(); ++i)
+        if (chosen[i]) planned += items[i].minutes;
+    for (std::size_t i = 0; i < items.size() && service_split; ++i) {
+        if (chosen[i] || planned + items[i].minutes > w.capacity_minutes + 1e-9 || !place(i)) continue;
+        auto &used = w.class_minutes[bucket_of(items[i])].second;
+        used = round_minutes(used + items[i].minutes);
+        planned += items[i].minutes;
+        chosen[i] = true;
+    }
 
-    const double per_day = w.capacity_minutes / 5.0;
     for (std::size_t i = 0; i < items.size(); ++i) {
         planned_action &a = items[i];
         if (chosen[i]) {
-            a.day = w.week_start + std::min<std::int64_t>(4, std::int64_t(w.planned_minutes / per_day));
+            a.day = day_of_item[i];
             w.planned_minutes = round_minutes(w.planned_minutes + a.minutes);
             w.planned.push_back(a);
             continue;
         }
         std::string bucket = bucket_of(a);
         const auto &bu = w.class_minutes[bucket];
-        w.not_fitted.emplace_back(a, (bucket.empty() ? std::string("the week's remaining") : "class " + bucket + "'s share of the") +
+        if (!why[i].empty() && bu.second + a.minutes <= bu.first + 1e-9) {
+            w.not_fitted.emplace_back(a, why[i]);
+            continue;
+        }
+        w.not_fitted.emplace_back(a, (bucket.empty() ? std::string(service_split ? "the pre-contract deals' share of the" : "the week's remaining")
+                                                     : "class " + bucket + "'s share of the") +
                                          " time is used up (" + format_minutes(bu.second) + " of " + format_minutes(bu.first) + " minutes)");
     }
     return w;

@@ -69,8 +69,8 @@ TEST_CASE("every seed rule fires on its facts and not otherwise", "[policy][seed
         {"next-step-missing", in_presentation, in_presentation + "c,2024-06-09,next_step,present,,,,,,2024-06-20,\n", "2024-06-10"},
         {"stuck-in-stage", "c,2024-01-02,stage,presentation,sales6,,,,,,\n", in_presentation, "2024-06-10"},
         {"stage-task", in_presentation, "c,2024-06-09,stage,won,sales6,,,,,,\n", "2024-06-10"},
-        {"retry-refused-presentation", "c,2024-04-01,stage,presentation_refused,sales6,,,,,,\n",
-         "c,2024-06-09,stage,presentation_refused,sales6,,,,,,\n", "2024-06-10"},
+        {"retry-refused-presentation", "c,2024-04-01,stage,presentation_refused,sales6,,,,,2024-06-05,\n",
+         "c,2024-06-09,stage,presentation_refused,sales6,,,,,2024-06-20,\n", "2024-06-10"},
         {"meeting-protocol", in_presentation + "c,2024-06-10,contact,met,,meeting,,,,,\n",
          in_presentation + "c,2024-06-01,contact,met,,meeting,,,,,\n", "2024-06-10"},
         {"class-a-push", in_presentation + "c,2024-06-09,class,A,,,,,,,\nc,2024-06-09,contact,ok,,call,,,,,\n",
@@ -99,8 +99,8 @@ TEST_CASE("every seed rule fires on its facts and not otherwise", "[policy][seed
         {"greet-holiday", "c,2024-12-01,stage,presentation,sales6,,,,,,\n", "c,2024-12-01,stage,lost,sales6,,,,,,\n", "2024-12-23"},
         {"invite-event", "c,2024-03-01,stage,won,sales6,,,,,,\nc,2024-04-01,contact,ok,,call,,,,,\n",
          "c,2024-03-01,stage,won,sales6,,,,,,\nc,2024-06-05,contact,ok,,call,,,,,\n", "2024-06-10"},
-        {"sleeping-customer", "c,2024-03-01,purchase,widget,,,,100,,,\n",
-         "c,2024-03-01,purchase,widget,,,,100,,,\nc,2024-06-01,purchase,widget,,,,200,,,\n", "2024-06-10"},
+        {"sleeping-customer", "c,2024-01-01,purchase,widget,,,,100,,,\nc,2024-02-01,purchase,widget,,,,100,,,\n",
+         "c,2024-03-01,purchase,widget,,,,100,,,\n", "2024-06-10"},
         {"kpi-deviation", "c,2024-06-01,attribute,kpi.campaign.plan=100,,,,,,,\nc,2024-06-01,attribute,kpi.campaign.actual=85,,,,,,,\n",
          "c,2024-06-01,attribute,kpi.campaign.plan=100,,,,,,,\nc,2024-06-01,attribute,kpi.campaign.actual=95,,,,,,,\n", "2024-06-10"},
         {"upsell-after-results", "c,2024-06-01,document,results report,,,,,,,\nc,2024-06-05,document_done,results report,,,,,,,\n",
@@ -116,6 +116,10 @@ TEST_CASE("every seed rule fires on its facts and not otherwise", "[policy][seed
         CHECK_FALSE(fires(s.rule, s.silent, s.as_of));
         covered.insert(s.rule);
     }
+    // These two need a stage's history of completed stays (the 90th percentile, p_won against
+    // the stage's rate): their scenarios are in test_advice.cpp ("re-qualified, not unstuck").
+    covered.insert("requalify-or-close");
+    covered.insert("close-unlikely");
     // Every rule of the preset has its pair of scenarios.
     for (const auto &r : pol->rules) {
         INFO("rule without scenarios: " << r.id);
@@ -253,18 +257,15 @@ TEST_CASE("survey-unanswered is silent once the survey is recorded", "[policy][s
     CHECK(fires("survey-unanswered", loyal + "c,2024-06-20,check,satisfaction survey,,,,,,,\n"));
 }
 
-TEST_CASE("sleeping-customer: only customers who bought and now sleep", "[policy][seeds]") {
-    // maturity6: loyal, then sleeping.
-    CHECK(fires("sleeping-customer", "c,2024-03-01,stage,loyal,maturity6,,,,,,\nc,2024-05-01,event,sleep,maturity6,,,,,,\n"));
+TEST_CASE("sleeping-customer: only repeat buyers whose work became irregular or whose check stopped growing", "[policy][seeds]") {
+    // maturity6's sleeping stage after loyal, without purchases: not a repeat buyer, not "sleeping" advice.
+    CHECK_FALSE(fires("sleeping-customer", "c,2024-03-01,stage,loyal,maturity6,,,,,,\nc,2024-05-01,event,sleep,maturity6,,,,,,\n"));
     // A dormant stage of a customer who never bought: a refused presentation.
     CHECK_FALSE(fires("sleeping-customer", "c,2024-05-01,stage,presentation,sales6,,,,,,\nc,2024-05-02,event,refuse,sales6,,,,,,\n"));
-    // Dormant after a purchase counts.
-    CHECK(fires("sleeping-customer", "c,2024-05-01,stage,presentation,sales6,,,,,,\nc,2024-05-01,purchase,widget,,,,100,,,\n"
-                                     "c,2024-05-02,event,refuse,sales6,,,,,,\n"));
-    auto r = recommendation_of("sleeping-customer", "c,2024-03-01,stage,loyal,maturity6,,,,,,\nc,2024-05-01,event,sleep,maturity6,,,,,,\n",
-                               "2024-06-10");
+    // Two purchases 31 days apart, the last 130 days ago: irregular.
+    auto r = recommendation_of("sleeping-customer", "c,2024-01-01,purchase,widget,,,,100,,,\nc,2024-02-01,purchase,widget,,,,150,,,\n", "2024-06-10");
     REQUIRE_FALSE(r.is_null());
-    CHECK(r["reasons"] == nlohmann::ordered_json::array({"stage 'sleeping' is dormant (maturity6)", "was a customer (reached a won stage)"}));
+    CHECK(r["reasons"] == nlohmann::ordered_json::array({"a repeat buyer (purchases on 2 days)", "days since the last purchase 4.19 times the usual interval >= 1.50"}));
 }
 
 TEST_CASE("invite-event explains itself without a sentinel bound", "[policy][seeds]") {
@@ -308,10 +309,11 @@ TEST_CASE("recommendations explain themselves and rank by score", "[policy]") {
     auto recs = recommend_all(cp, day_of(*parse_timestamp("2024-06-10")));
     REQUIRE_FALSE(recs.empty());
     for (std::size_t i = 1; i < recs.size(); ++i) CHECK(recs[i - 1].score >= recs[i].score);
-    // At most per_customer_limit (3) per customer.
+    // One per customer (per_customer_limit 1), the others as alternatives.
     std::map<std::uint32_t, int> per;
     for (const auto &r : recs) ++per[r.customer];
-    for (const auto &[c, n] : per) CHECK(n <= 3);
+    for (const auto &[c, n] : per) CHECK(n == 1);
+    recs = recommend_all(compiled_policy(seeds_unlimited(), p), day_of(*parse_timestamp("2024-06-10")));
 
     auto j = recommendations_to_json(cp, recs, day_of(*parse_timestamp("2024-06-10")));
     bool saw_cadence = false;

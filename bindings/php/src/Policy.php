@@ -97,7 +97,8 @@ final class Policy extends Handle
      * The next actions for the whole portfolio as of a date, ranked.
      *
      * $manager keeps only that manager's customers; $limit caps the count (0:
-     * all); $threads (0: all cores). $progress(int $done, int $total) is
+     * all); $threads (0: all cores); $perCustomer recommendations per customer
+     * (0: the policy's per_customer_limit). $progress(int $done, int $total) is
      * called on this thread; returning true cancels and throws a
      * CancelledException. A Throwable thrown by $progress cancels too: the
      * CancelledException carries it as getPrevious(). Throws
@@ -106,10 +107,10 @@ final class Policy extends Handle
      * @return list<Recommendation>
      */
     public function recommend(Portfolio $portfolio, string|\DateTimeInterface $asOf, ?string $manager = null,
-        int $limit = 0, int $threads = 0, ?callable $progress = null): array
+        int $limit = 0, int $threads = 0, ?callable $progress = null, int $perCustomer = 0): array
     {
-        if ($limit < 0 || $threads < 0) {
-            throw new \ValueError('limit and threads must be >= 0');
+        if ($limit < 0 || $threads < 0 || $perCustomer < 0) {
+            throw new \ValueError('limit, threads and perCustomer must be >= 0');
         }
         $ffi = Library::ffi();
         $opts = $ffi->new('clm_recommend_options');
@@ -118,6 +119,7 @@ final class Policy extends Handle
         $opts->manager = $managerText === null ? null : FFI::cast('char *', $managerText);
         $opts->limit = $limit;
         $opts->threads = $threads;
+        $opts->per_customer = $perCustomer;
         $errors = new CallbackErrors();
         $id = null;
         if ($progress !== null) {

@@ -27,11 +27,11 @@ namespace clm {
 /// Festival, given by their Gregorian dates).
 struct holiday {
     std::string name;              ///< Its name.
-    std::map<int, std::pair<int, int>> by_year; ///< Year -> (month, day), for table holidays (no occurrence in other years).
     int month = 1;                 ///< 1..12.
     int day = 0;                   ///< Day of month for fixed dates (0 for nth-weekday rules).
     int nth = 0;                   ///< 1..5 (5 = last) for nth-weekday rules.
     int weekday = 0;               ///< 0 = Sunday .. 6 = Saturday.
+    std::map<int, std::pair<int, int>> by_year; ///< Year -> (month, day), for table holidays (no occurrence in other years).
 
     /// The next occurrence on or after `from`, in days from it.
     std::int64_t days_until(std::int64_t from_day) const {

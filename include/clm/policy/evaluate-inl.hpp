@@ -497,6 +497,17 @@ CLM_INLINE void compiled_policy::finish(recommendation &rec, const customer_fact
     if (rc.preferred) rec.via = f.preferred != channel::none ? f.preferred : rc.fallback;
     else rec.via = rc.fixed;
     rec.due_day = f.as_of_day + a.due_in_days;
+    if (a.kind == "greet") {
+        // A greeting is due on its occasion (the birthday, the holiday): the soonest matched.
+        bool found = false;
+        for (std::size_t i = 0; i < rec.matched_count; ++i) {
+            const fact_kind k = leaves_[rec.matched[i].leaf].src->fact;
+            if (k != fact_kind::birthday_in && k != fact_kind::anniversary_in && k != fact_kind::holiday_in) continue;
+            const std::int64_t day = f.as_of_day + std::int64_t(rec.matched[i].value);
+            rec.due_day = found ? std::min(rec.due_day, day) : day;
+            found = true;
+        }
+    }
 }
 
 } // namespace clm

@@ -128,7 +128,7 @@ STRUCT_FIELDS: Final[dict[str, str]] = {
     ),
     "clm_recommend_options": (
         "size_t struct_size, const char *manager, size_t limit, unsigned threads, "
-        "clm_progress_fn progress, void *payload"
+        "clm_progress_fn progress, void *payload, size_t per_customer"
     ),
 }
 

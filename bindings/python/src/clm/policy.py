@@ -18,7 +18,7 @@ from __future__ import annotations
 import ctypes
 import json
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any, Callable
 
@@ -75,13 +75,34 @@ class Action:
 
 
 @dataclass(frozen=True, slots=True)
+class Alternative:
+    """Another action the policy has for the same customer (not returned as a
+    recommendation of its own): the ``rule``, the ``action``, the ``reasons``
+    and its ``score``."""
+
+    rule: str
+    action: Action
+    reasons: tuple[str, ...]
+    score: float
+
+    @classmethod
+    def _from_json(cls, j: dict[str, Any]) -> Alternative:
+        return cls(rule=j["rule"], action=Action._from_json(j["action"]), reasons=tuple(j["reasons"]), score=float(j["score"]))
+
+
+@dataclass(frozen=True, slots=True)
 class Recommendation:
     """One ranked next action with its explanation.
 
     ``rank`` is 1-based (0 inside a :class:`WeekPlan`, which orders by day);
-    ``score`` = priority x class weight x urgency x value; ``reasons`` are the
-    facts that matched, ``rule`` the rule that fired and ``why`` its
-    description; ``task`` is the stage task.
+    ``score`` = priority x class weight x urgency x value x p_won (each factor
+    in ``score_factors``); ``reasons`` are the facts that matched (of every
+    rule merged into the action: ``merged_rules``), ``rule`` the rule that
+    fired and ``why`` its description; ``task`` is the stage task.
+    ``account`` is the customer's account (None without one), ``scope``
+    ``"deal"`` or ``"account"``, ``p_won`` the deal's probability of being
+    won (None where its model has no won stage), ``alternatives`` the
+    customer's other actions.
     """
 
     rank: int
@@ -99,6 +120,12 @@ class Recommendation:
     reasons: tuple[str, ...]
     task: str
     why: str
+    account: str | None = None
+    scope: str = "deal"
+    p_won: float | None = None
+    score_factors: dict[str, float | None] = field(default_factory=dict)
+    merged_rules: tuple[str, ...] = ()
+    alternatives: tuple[Alternative, ...] = ()
 
     @classmethod
     def _from_json(cls, j: dict[str, Any]) -> Recommendation:
@@ -118,6 +145,12 @@ class Recommendation:
             reasons=tuple(j["reasons"]),
             task=j["task"],
             why=j["why"],
+            account=j.get("account"),
+            scope=j.get("scope", "deal"),
+            p_won=None if j.get("p_won") is None else float(j["p_won"]),
+            score_factors=dict(j.get("score_factors", {})),
+            merged_rules=tuple(j.get("merged_rules", ())),
+            alternatives=tuple(Alternative._from_json(a) for a in j.get("alternatives", ())),
         )
 
 
@@ -295,11 +328,15 @@ class Policy:
         limit: int = 0,
         threads: int = 0,
         progress: Progress | None = None,
+        per_customer: int = 0,
     ) -> list[Recommendation]:
         """The next actions for the whole portfolio as of a date, ranked.
 
         ``manager`` keeps only that manager's customers; ``limit`` caps the
-        count (0: all); ``threads`` (0: all cores). ``progress(done, total)``
+        count (0: all); ``threads`` (0: all cores); ``per_customer``
+        recommendations per customer (0: the policy's per_customer_limit,
+        1 by default; the customer's other actions are each one's
+        ``alternatives``). ``progress(done, total)``
         is called on this thread; returning True cancels and raises
         :class:`CancelledError`. An exception raised by ``progress`` cancels
         too, and is re-raised with the :class:`CancelledError` as its context.
@@ -308,13 +345,14 @@ class Policy:
         """
         if as_of is None:
             raise TypeError("as_of is required: recommendations never read the clock")
-        if limit < 0 or threads < 0:
-            raise ValueError("limit and threads must be >= 0")
+        if limit < 0 or threads < 0 or per_customer < 0:
+            raise ValueError("limit, threads and per_customer must be >= 0")
         opts = _Options()
         opts.struct_size = ctypes.sizeof(_Options)
         opts.manager = _enc_opt(manager, "manager")
         opts.limit = int(limit)
         opts.threads = int(threads)
+        opts.per_customer = int(per_customer)
         raised: list[BaseException] = []
         cfn = None
         if progress is not None:
