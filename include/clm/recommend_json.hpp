@@ -57,7 +57,7 @@ inline nlohmann::ordered_json recommendation_to_json(const compiled_policy &cp, 
     j["customer_id"] = p.customer_id(r.customer);
     j["account"] = f.account ? oj(p.text(f.account)) : oj();
     j["manager"] = f.manager ? p.text(f.manager) : std::string();
-    j["class"] = f.customer_class ? p.text(f.customer_class) : std::string();
+    j["class"] = f.customer_class ? cp.class_text(f.customer_class) : std::string();
     j["model"] = p.model_count() ? oj(p.model_at(r.model_slot).id()) : oj();
     j["stage"] = r.model_slot < f.stages.size() && f.stages[r.model_slot].stage != no_stage
                      ? oj(p.model_at(r.model_slot).stage_at(f.stages[r.model_slot].stage).id)

@@ -56,8 +56,8 @@ struct weekly_plan {
 /// rest is the pre-contract deals' (A/B/C and customers of no listed class),
 /// which are planned first; without it, the listed classes get their share of
 /// the whole week and the others what is left, as before. Within each budget,
-/// actions are taken in rank order; time a budget leaves unused then goes to
-/// what did not fit, in rank order.
+/// actions are taken in rank order; time the service classes leave unused then
+/// goes to the pre-contract deals that did not fit, in rank order.
 ///
 /// Each action is placed on a weekday on or before its due date (a greeting
 /// on the occasion, or the weekday before it), as early as the day's share of
@@ -65,7 +65,6 @@ struct weekly_plan {
 /// thing. Every minute figure is rounded to hundredths of a minute (round_minutes()).
 inline weekly_plan plan_week(const compiled_policy &cp, const std::vector<recommendation> &ranked, std::int64_t week_day, double hours = 0) {
     const policy &pol = cp.source();
-    const portfolio &p = cp.target();
     weekly_plan w;
     // Monday on or before the given date (1970-01-01 was a Thursday).
     std::int64_t weekday = ((week_day + 3) % 7 + 7) % 7; // 0 = Monday
@@ -84,12 +83,12 @@ inline weekly_plan plan_week(const compiled_policy &cp, const std::vector<recomm
     std::vector<planned_action> items;
     customer_facts f;
     for (const auto &r : ranked) {
-        collect_facts(p, r.customer, week_day, f);
+        cp.collect(r.customer, week_day, f, false);
         planned_action a;
         a.rec = r;
         auto m = pol.minutes.find(pol.rules[r.rule].then.kind);
         a.minutes = m == pol.minutes.end() ? pol.default_minutes : m->second;
-        a.customer_class = f.customer_class ? p.text(f.customer_class) : std::string();
+        a.customer_class = f.customer_class ? cp.class_text(f.customer_class) : std::string();
         items.push_back(std::move(a));
     }
     std::vector<bool> chosen(items.size(), false);
@@ -140,12 +139,13 @@ inline weekly_plan plan_week(const compiled_policy &cp, const std::vector<recomm
         w.class_minutes[""].first = round_minutes(std::max(0.0, left)); // the rest of the week, for everyone else
         fill(false);
     }
-    // Time a budget left unused goes to what did not fit, in rank order.
+    // Time the service classes left unused goes to the pre-contract deals that did not
+    // fit, in rank order (a service class never gets more than its share).
     double planned = 0;
     for (std::size_t i = 0; i < items.size(); ++i)
         if (chosen[i]) planned += items[i].minutes;
     for (std::size_t i = 0; i < items.size() && service_split; ++i) {
-        if (chosen[i] || planned + items[i].minutes > w.capacity_minutes + 1e-9 || !place(i)) continue;
+        if (chosen[i] || !bucket_of(items[i]).empty() || planned + items[i].minutes > w.capacity_minutes + 1e-9 || !place(i)) continue;
         auto &used = w.class_minutes[bucket_of(items[i])].second;
         used = round_minutes(used + items[i].minutes);
         planned += items[i].minutes;

@@ -2,6 +2,7 @@
  * recommendations with reasons, options, progress and cancellation, plans. */
 #include <clm/clm.h>
 
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -112,6 +113,48 @@ int main(void) {
     CHECK(CONTAINS(json, "\"planned\":["));
     clm_string_free(json);
     CHECK(clm_policy_plan_week(&json, NULL, pol, p, "Ann", "2024-06-12", 500) == CLM_E_INVALID_ARGUMENT);
+
+    {
+        /* Deals of an account: the account field of clm_event (and a caller compiled before it,
+           whose smaller struct_size reads as no account); one recommendation per customer by
+           default, per_customer for more; each with account, value and p_won. */
+        clm_event ev = CLM_EVENT_INIT;
+        clm_recommend_options two = CLM_RECOMMEND_OPTIONS_INIT;
+        ev.customer_id = "d1";
+        ev.timestamp = "2024-06-01";
+        ev.type = "stage";
+        ev.value = "presentation";
+        ev.amount = 4200;
+        ev.has_amount = 1;
+        ev.account = "Acme";
+        CHECK(clm_portfolio_apply(p, &ev) == CLM_OK);
+        ev.customer_id = "d2";
+        ev.account = "Ignored";
+        ev.struct_size = offsetof(clm_event, account); /* as compiled before the field */
+        CHECK(clm_portfolio_apply(p, &ev) == CLM_OK);
+        CHECK(clm_policy_recommend_customer(&json, NULL, pol, p, "d1", "2024-06-10") == CLM_OK);
+        CHECK(CONTAINS(json, "\"account\":\"Acme\""));
+        CHECK(CONTAINS(json, "\"value\":4200.0"));
+        CHECK(CONTAINS(json, "\"p_won\":"));
+        CHECK(CONTAINS(json, "\"alternatives\":["));
+        clm_string_free(json);
+        CHECK(clm_policy_recommend_customer(&json, NULL, pol, p, "d2", "2024-06-10") == CLM_OK);
+        CHECK(CONTAINS(json, "\"account\":null"));
+        CHECK(!CONTAINS(json, "Ignored"));
+        clm_string_free(json);
+        CHECK(clm_policy_recommend(&json, NULL, pol, p, "2024-06-10", NULL) == CLM_OK);
+        CHECK(CONTAINS(json, "\"count\":4")); /* a, b, d1, d2: one each */
+        clm_string_free(json);
+        two.per_customer = 2;
+        CHECK(clm_policy_recommend(&json, NULL, pol, p, "2024-06-10", &two) == CLM_OK);
+        CHECK(!CONTAINS(json, "\"count\":4"));
+        clm_string_free(json);
+        two.per_customer = 5000;
+        json = NULL;
+        CHECK(clm_policy_recommend(&json, NULL, pol, p, "2024-06-10", &two) == CLM_E_INVALID_ARGUMENT);
+        CHECK(CONTAINS(clm_last_error(), "per_customer"));
+        CHECK(json == NULL);
+    }
 
     clm_portfolio_free(p);
     clm_model_free(m);

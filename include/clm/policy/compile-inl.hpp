@@ -21,6 +21,24 @@ namespace clm {
 CLM_INLINE compiled_policy::compiled_policy(std::shared_ptr<const policy> pol, const portfolio &p) : pol_(std::move(pol)), p_(p) {
     for (std::size_t m = 0; m < p.model_count(); ++m) order_.push_back(m);
     std::stable_sort(order_.begin(), order_.end(), [&](std::size_t a, std::size_t b) { return p.model_at(a).id() < p.model_at(b).id(); });
+    // Derived classes first: conditions and weights may name classes only they give.
+    for (const auto *d : {&pol_->pre_contract, &pol_->service}) {
+        if (!*d) continue;
+        auto add = [&](const std::string &name) {
+            if (!p.find_text(name) && std::find(derived_names_.begin(), derived_names_.end(), name) == derived_names_.end()) derived_names_.push_back(name);
+        };
+        for (const auto &[cls, min] : (*d)->classes) add(cls);
+        add((*d)->otherwise);
+    }
+    for (const auto *d : {&pol_->pre_contract, &pol_->service}) {
+        if (!*d) continue;
+        derivation x;
+        for (const auto &s : (*d)->scores) x.scores.push_back(p.find_text(s).value_or(none32));
+        if (!(*d)->date_attribute.empty()) x.date_attribute = p.find_text((*d)->date_attribute).value_or(none32);
+        for (const auto &[cls, min] : (*d)->classes) x.classes.emplace_back(class_id(cls), min);
+        x.otherwise = class_id((*d)->otherwise);
+        (d == &pol_->pre_contract ? pre_contract_ : service_) = std::move(x);
+    }
     for (const auto &r : pol_->rules) roots_.push_back(compile(r.when));
     needs_odds_ = needs_odds_ || pol_->use_probability;
     std::vector<std::string> kinds;
@@ -62,7 +80,7 @@ CLM_INLINE compiled_policy::compiled_policy(std::shared_ptr<const policy> pol, c
             }
     }
     for (const auto &[cls, w] : pol_->class_weights)
-        if (auto id = p.find_text(cls)) class_weight_.emplace_back(*id, w);
+        if (string_id id = class_id(cls); id != none32) class_weight_.emplace_back(id, w);
     if (auto id = p.find_text(pol_->value_attribute)) value_attr_ = *id;
     for (auto name : {"birthday", "anniversary"}) {
         auto id = p.find_text(name);
@@ -78,6 +96,46 @@ CLM_INLINE compiled_policy::compiled_policy(std::shared_ptr<const policy> pol, c
     build_selection();
 }
 
+CLM_INLINE string_id compiled_policy::class_id(const std::string &name) const {
+    if (auto id = p_.find_text(name)) return *id;
+    auto it = std::find(derived_names_.begin(), derived_names_.end(), name);
+    return it == derived_names_.end() ? none32 : derived_base + string_id(it - derived_names_.begin());
+}
+
+CLM_INLINE void compiled_policy::derive_class(customer_facts &f) const {
+    // Service (D/E/F) once the customer has bought; before that, pre-contract (A/B/C).
+    const bool in_service = f.reached_won || !f.purchases.empty();
+    const std::optional<derivation> &d = in_service ? service_ : pre_contract_;
+    if (!d) return;
+    const class_derivation &src = in_service ? *pol_->service : *pol_->pre_contract;
+    double total = 0;
+    bool counted = false;
+    for (string_id s : d->scores)
+        if (s != none32)
+            if (const double *v = f.score(s)) {
+                total += *v;
+                counted = true;
+            }
+    if (d->date_attribute != none32)
+        if (const string_id *v = f.attribute(d->date_attribute))
+            if (auto t = parse_timestamp(p_.text(*v))) {
+                const std::int64_t away = day_of(*t) - f.as_of_day;
+                counted = true;
+                for (const auto &[within, points] : src.date_points)
+                    if (away >= 0 && away <= within) {
+                        total += points;
+                        break;
+                    }
+            }
+    if (!counted) return; // nothing to go by: no class
+    f.customer_class = d->otherwise;
+    for (const auto &[cls, min] : d->classes)
+        if (total >= min) {
+            f.customer_class = cls;
+            break;
+        }
+}
+
 CLM_INLINE std::uint32_t compiled_policy::compile(const condition &c) {
     node n;
     n.type = c.node;
@@ -86,7 +144,11 @@ CLM_INLINE std::uint32_t compiled_policy::compile(const condition &c) {
         li.src = &c;
         if (!c.model.empty()) li.slot = gsl::narrow<int>(p_.model_slot(c.model));
         for (const auto &s : c.strings)
-            if (auto id = p_.find_text(s)) li.ids.push_back(*id);
+            if (c.fact == fact_kind::customer_class) {
+                if (string_id id = class_id(s); id != none32) li.ids.push_back(id);
+            } else if (auto id = p_.find_text(s)) {
+                li.ids.push_back(*id);
+            }
         if (c.fact == fact_kind::stage) {
             for (std::size_t m = 0; m < p_.model_count(); ++m) {
                 if (li.slot >= 0 && std::size_t(li.slot) != m) continue;

@@ -95,6 +95,20 @@ public:
     /// depends on the order the models were added in).
     const std::vector<std::size_t> &model_order() const noexcept { return order_; }
 
+    /// Completes facts collected by collect_facts() for this policy: sets the
+    /// date's context and, for a customer without a class, the class the
+    /// policy derives (derived_classes).
+    void complete(customer_facts &f, const policy_context *ctx) const {
+        f.context = ctx;
+        if (f.customer_class == 0 && (pol_->pre_contract || pol_->service)) derive_class(f);
+    }
+
+    /// A class's name: the portfolio's text, or a derived class's name the portfolio never saw.
+    const std::string &class_text(string_id id) const {
+        if (id >= derived_base && id - derived_base < derived_names_.size()) return derived_names_[id - derived_base];
+        return p_.text(id);
+    }
+
     /// The name of holiday `k` (as a matched holiday fact's subject - 1).
     const std::string &holiday_name(std::size_t k) const { return holidays_.at(k)->name; }
 
@@ -187,6 +201,22 @@ private:
     // The holidays of the customer's calendar (indexes into holidays_).
     const std::vector<std::uint32_t> &calendar_of(const customer_facts &f) const;
 
+    // Derived classes the portfolio's text does not hold get ids from here up.
+    static constexpr string_id derived_base = 0x7F000000u;
+
+    // The id of class `name`: the portfolio's, else a derived class's own, else none32.
+    string_id class_id(const std::string &name) const;
+
+    void derive_class(customer_facts &f) const;
+
+    // A derivation with its names resolved.
+    struct derivation {
+        std::vector<string_id> scores;
+        string_id date_attribute = none32;
+        std::vector<std::pair<string_id, double>> classes;
+        string_id otherwise = none32;
+    };
+
     // The forecast of the date evaluated last (nullptr: none), kept alive by context_.
     const deal_odds *current_odds() const {
         std::lock_guard<std::mutex> lock(context_mutex_);
@@ -257,6 +287,8 @@ private:
     string_id calendar_attr_ = none32;
     std::vector<std::pair<string_id, std::uint32_t>> calendar_of_value_; // attribute value -> calendar index
     std::uint32_t default_calendar_ = 0;
+    std::vector<std::string> derived_names_;             // derived classes the portfolio never saw (ids from derived_base)
+    std::optional<derivation> pre_contract_, service_;
     mutable std::mutex context_mutex_;
     mutable std::shared_ptr<const policy_context> context_;
 };

@@ -52,7 +52,7 @@ CLM_INLINE void compiled_policy::find_carriers(policy_context &ctx, unsigned thr
             for (std::size_t c = t; c < n && !stop.load(std::memory_order_relaxed); c += threads) {
                 collect_facts(p_, std::uint32_t(c), ctx.as_of_day, f);
                 if (f.account == 0) continue;
-                f.context = &ctx; // carriers not known yet: nothing is left out
+                complete(f, &ctx); // carriers not known yet: nothing is left out
                 fired.clear();
                 fire(f, fired, true);
                 for (std::size_t i = 0; i < fired.size(); ++i) {
@@ -86,7 +86,7 @@ CLM_INLINE void compiled_policy::find_carriers(policy_context &ctx, unsigned thr
 CLM_INLINE void compiled_policy::collect(std::uint32_t c, std::int64_t as_of_day, customer_facts &f, bool with_odds) const {
     auto ctx = context(as_of_day, with_odds);
     collect_facts(p_, c, as_of_day, f);
-    f.context = ctx.get(); // kept alive by context_ until the next date is asked
+    complete(f, ctx.get()); // the context is kept alive by context_ until the next date is asked
 }
 
 CLM_INLINE std::vector<compiled_policy::action_group> compiled_policy::actions(const customer_facts &f) const {

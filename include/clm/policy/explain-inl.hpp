@@ -113,7 +113,7 @@ CLM_INLINE std::string compiled_policy::describe(const leaf_info &li, const matc
         if (value >= 1e9) return "never contacted" + ch;
         return "days since last contact" + ch + " " + num(value) + " " + op + " " + num(c.number);
     }
-    case fact_kind::customer_class: return "class " + (value ? p_.text(string_id(value)) : std::string("(none)")) + " " + op + " " + list();
+    case fact_kind::customer_class: return "class " + (value ? class_text(string_id(value)) : std::string("(none)")) + " " + op + " " + list();
     case fact_kind::manager: return "manager " + (value ? p_.text(string_id(value)) : std::string("(none)")) + " " + op + " " + list();
     case fact_kind::tag: return std::string(c.op == op_kind::has ? "has tag " : "lacks tag ") + list();
     case fact_kind::attribute:

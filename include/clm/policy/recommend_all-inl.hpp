@@ -46,7 +46,7 @@ CLM_INLINE std::vector<recommendation> recommend_all(const compiled_policy &cp, 
                 for (std::size_t i = c; i < std::min(n, c + chunk); ++i) {
                     collect_facts(p, std::uint32_t(i), as_of_day, f);
                     if (manager_id && f.manager != *manager_id) continue;
-                    f.context = ctx.get();
+                    cp.complete(f, ctx.get());
                     const std::size_t from = out.size();
                     cp.evaluate(f, out, opt.per_customer);
                     part.admit(from);
