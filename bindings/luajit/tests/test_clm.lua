@@ -802,6 +802,15 @@ test("policy: recommend, options, progress, cancel", function()
   raises("CLM_E_INVALID_ARGUMENT", pol.plan_week, pol, p, "Ann", "2024-06-12", 500)
   -- many calls with a progress callback
   for _ = 1, 200 do pol:recommend(p, "2024-06-10", { limit = 1, progress = function() return false end }) end
+  -- one merged action per customer by default; per_customer for more; deals of an account
+  local one = pol:recommend(p, "2024-06-10")
+  eq(select(2, one:gsub('"rank":', "")), 2, "one per customer")
+  assert(one:find('"alternatives":[', 1, true))
+  local more = pol:recommend(p, "2024-06-10", { per_customer = 5 })
+  assert(select(2, more:gsub('"rank":', "")) > 2, more)
+  p:apply{ customer_id = "d1", timestamp = "2024-06-01", type = "stage", value = "presentation", amount = 4200, account = "Acme" }
+  local d1 = pol:recommend_customer(p, "d1", "2024-06-10")
+  assert(d1:find('"account":"Acme"', 1, true) and d1:find('"value":4200.0', 1, true) and d1:find('"p_won":', 1, true), d1)
 end)
 
 test("real data: stage counts of the CRM export", function()

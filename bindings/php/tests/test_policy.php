@@ -53,7 +53,15 @@ test('load, rules, validation', function () {
 test('recommend: ranked, with the rule and its reasons', function () {
     $p = sales();
     $pol = Policy::load('seeds');
-    $all = $pol->recommend($p, '2024-06-10');
+    // One merged action per customer, the others as its alternatives; perCustomer for more.
+    $one = $pol->recommend($p, '2024-06-10');
+    eq(count($one), 2, 'one per customer');
+    foreach ($one as $r) {
+        check($r->pWon !== null && $r->account === null && $r->scope === 'deal', 'p_won, account, scope');
+        foreach ($r->alternatives as $alt) check($alt['action'] instanceof \Clm\Action && $alt['score'] <= $r->score, 'an alternative');
+    }
+    raises(\ValueError::class, fn () => $pol->recommend($p, '2024-06-10', perCustomer: -1));
+    $all = $pol->recommend($p, '2024-06-10', perCustomer: 100);
     check(count($all) >= 2, 'recommendations for both customers');
     foreach ($all as $i => $r) {
         check($r instanceof Recommendation, 'a Recommendation');

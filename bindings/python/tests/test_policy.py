@@ -145,8 +145,30 @@ class RecommendTest(unittest.TestCase):
         self.pol.close()
         self.p.close()
 
-    def test_recommend_all(self) -> None:
+    def test_one_merged_action_per_customer(self) -> None:
         recs = self.pol.recommend(self.p, "2024-06-10")
+        self.assertEqual(sorted(r.customer_id for r in recs), ["a", "b"])
+        for r in recs:
+            self.assertIsInstance(r.alternatives, tuple)
+            for alt in r.alternatives:
+                self.assertIsInstance(alt, clm.Alternative)
+                self.assertIsInstance(alt.action, clm.Action)
+                self.assertTrue(alt.reasons)
+                self.assertLessEqual(alt.score, r.score)
+            self.assertIsNone(r.account)
+            self.assertEqual(r.scope, "deal")
+            self.assertIsNotNone(r.p_won)
+            f = r.score_factors
+            self.assertAlmostEqual(r.score, f["priority"] * f["class_weight"] * f["urgency"] * f["value"] * (f["p_won"] or 1.0))
+        # Every action of a customer: the first one's alternatives, or per_customer.
+        a = [r for r in recs if r.customer_id == "a"][0]
+        every = self.pol.recommend(self.p, "2024-06-10", per_customer=100)
+        self.assertEqual(sorted(x.rule for x in every if x.customer_id == "a"), sorted([a.rule] + [alt.rule for alt in a.alternatives]))
+        with self.assertRaises(ValueError):
+            self.pol.recommend(self.p, "2024-06-10", per_customer=-1)
+
+    def test_recommend_all(self) -> None:
+        recs = self.pol.recommend(self.p, "2024-06-10", per_customer=100)
         self.assertTrue(recs)
         self.assertEqual([r.rank for r in recs], list(range(1, len(recs) + 1)))
         self.assertEqual(sorted((r.score for r in recs), reverse=True), [r.score for r in recs])

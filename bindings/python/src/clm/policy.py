@@ -123,7 +123,7 @@ class Recommendation:
     account: str | None = None
     scope: str = "deal"
     p_won: float | None = None
-    score_factors: dict[str, float | None] = field(default_factory=dict)
+    score_factors: dict[str, float | None] = field(default_factory=dict, hash=False)
     merged_rules: tuple[str, ...] = ()
     alternatives: tuple[Alternative, ...] = ()
 
