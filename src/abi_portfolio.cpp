@@ -103,6 +103,7 @@ void import(clm_portfolio *portfolio, std::string_view text, const std::string &
     });
     if (out_rejections) *out_rejections = report;
     if (out_applied) *out_applied = applied;
+    clm::abi::notify_observer(portfolio);
 }
 
 } // namespace
@@ -174,6 +175,7 @@ clm_status clm_portfolio_apply(clm_portfolio *portfolio, const clm_event *event)
         require(portfolio, "portfolio");
         require(event, "event");
         portfolio->p.apply(to_input(read_event(event)));
+        clm::abi::notify_observer(portfolio);
     });
 }
 
@@ -215,6 +217,7 @@ clm_status clm_portfolio_apply_batch(size_t *out_applied, char **out_rejections,
             });
         if (out_rejections) *out_rejections = report;
         if (out_applied) *out_applied = applied;
+        clm::abi::notify_observer(portfolio);
     });
 }
 
@@ -344,6 +347,25 @@ clm_status clm_portfolio_load(clm_portfolio **out, const char *path) {
         require(path, "path");
         auto p = std::make_unique<clm_portfolio>();
         p->p = clm::load_portfolio(path);
+        sync_models(p.get());
+        *out = p.release();
+    });
+}
+
+clm_status clm_portfolio_save_buffer(char **out, size_t *out_len, const clm_portfolio *portfolio) {
+    return guarded("clm_portfolio_save_buffer", [&] {
+        require(out, "out");
+        require(portfolio, "portfolio");
+        *out = clm::abi::dup_string(clm::save_to_string(portfolio->p), out_len);
+    });
+}
+
+clm_status clm_portfolio_load_buffer(clm_portfolio **out, const char *data, size_t len, const char *name) {
+    return guarded("clm_portfolio_load_buffer", [&] {
+        require(out, "out");
+        if (data == nullptr && len != 0) throw clm::invalid_argument("data must not be NULL");
+        auto p = std::make_unique<clm_portfolio>();
+        p->p = clm::load_from_string(std::string_view(data ? data : "", len), name ? name : "buffer");
         sync_models(p.get());
         *out = p.release();
     });

@@ -222,6 +222,23 @@ public:
     /// not_found listing the stages that have no place in the new version.
     void migrate(model_ptr next);
 
+    /// The sequence number of journal event `index`: its place in apply order,
+    /// counted from 1 over the portfolio's life, so that it stays the same
+    /// when other events are erased (portfolio/sequence.hpp).
+    std::uint64_t seq_of(std::size_t index) const noexcept;
+    /// The index of the first journal event whose sequence number is above
+    /// `seq` (journal().size() when none is); `seq` at most last_seq().
+    std::size_t index_after(std::uint64_t seq) const noexcept;
+    /// The newest sequence number handed out (0 before the first event).
+    std::uint64_t last_seq() const noexcept { return journal_.size() + erased_seqs_.size(); }
+    /// The sequence numbers of erased events, ascending.
+    const std::vector<std::uint64_t> &erased_seqs() const noexcept { return erased_seqs_; }
+    /// Records the sequence numbers of erased events (ascending, distinct), for
+    /// a portfolio rebuilt without them (erase_customer.hpp).
+    void set_erased_seqs(std::vector<std::uint64_t> seqs) noexcept { erased_seqs_ = std::move(seqs); }
+    /// A portfolio with the same models and host predicates, and no customers.
+    portfolio empty_copy() const;
+
 private:
     // A customer's state (and membership in one model) before a change.
     struct undo_record {
@@ -273,6 +290,7 @@ private:
     std::vector<std::pair<string_id, string_id>> kv_parts_; // attribute/score value -> (key, value)
     std::unordered_map<std::string, guard_predicate> predicates_;
     std::vector<undo_record> undo_log_;                // saved states of the change in progress
+    std::vector<std::uint64_t> erased_seqs_;           // sequence numbers of erased events, ascending
     bool replaying_ = false;
 };
 
@@ -283,3 +301,4 @@ private:
 #include <clm/portfolio/apply.hpp>
 #include <clm/portfolio/history.hpp>
 #include <clm/portfolio/migrate.hpp>
+#include <clm/portfolio/sequence.hpp>
