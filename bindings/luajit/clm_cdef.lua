@@ -80,6 +80,13 @@ return {
     "clm_portfolio_export",
     "clm_portfolio_save",
     "clm_portfolio_load",
+    "clm_portfolio_save_buffer",
+    "clm_portfolio_load_buffer",
+    "clm_portfolio_last_seq",
+    "clm_portfolio_events_since",
+    "clm_portfolio_set_observer",
+    "clm_portfolio_observed_seq",
+    "clm_portfolio_erase_customer",
     "clm_policy_preset_count",
     "clm_policy_preset_id",
     "clm_policy_from_json",
@@ -325,6 +332,32 @@ clm_status clm_portfolio_export(char **out, size_t *out_len, const clm_portfolio
 clm_status clm_portfolio_save(const clm_portfolio *portfolio, const char *path);
 
 clm_status clm_portfolio_load(clm_portfolio **out, const char *path);
+
+clm_status clm_portfolio_save_buffer(char **out, size_t *out_len, const clm_portfolio *portfolio);
+
+clm_status clm_portfolio_load_buffer(clm_portfolio **out, const char *data, size_t len, const char *name);
+
+typedef struct clm_change {
+    size_t struct_size;
+    uint64_t seq;
+    const clm_event *event;
+    const char *model;
+    const char *from_stage;
+    const char *to_stage;
+} clm_change;
+
+typedef int (*clm_change_fn)(const clm_change *change, void *payload);
+
+uint64_t clm_portfolio_last_seq(const clm_portfolio *portfolio);
+
+clm_status clm_portfolio_events_since(uint64_t *out_next, const clm_portfolio *portfolio, uint64_t after,
+                                              size_t limit, clm_change_fn fn, void *payload);
+
+clm_status clm_portfolio_set_observer(clm_portfolio *portfolio, clm_change_fn fn, void *payload);
+
+uint64_t clm_portfolio_observed_seq(const clm_portfolio *portfolio);
+
+clm_status clm_portfolio_erase_customer(clm_portfolio *portfolio, const char *customer_id);
 
 typedef struct clm_policy clm_policy;
 

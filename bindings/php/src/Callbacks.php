@@ -28,7 +28,7 @@ use FFI\CData;
  */
 final class Callbacks
 {
-    /** struct { clm_predicate_fn predicate; clm_progress_fn progress; }: the two C function pointers. */
+    /** struct { clm_predicate_fn predicate; clm_progress_fn progress; clm_change_fn change; }: the C function pointers. */
     private static ?CData $pointers = null;
     /** @var array<int, array{\WeakReference<\Closure>, CData, CallbackErrors}> id => [the callable, payload slot, errors] */
     private static array $entries = [];
@@ -43,7 +43,7 @@ final class Callbacks
         if (self::$pointers !== null) {
             return self::$pointers;
         }
-        $p = Library::ffi()->new('struct { clm_predicate_fn predicate; clm_progress_fn progress; }');
+        $p = Library::ffi()->new('struct { clm_predicate_fn predicate; clm_progress_fn progress; clm_change_fn change; }');
         $p->predicate = static function ($customer, $model, $from, $to, $date, $payload): int {
             $entry = self::entry($payload);
             if ($entry === null) {
@@ -68,6 +68,19 @@ final class Callbacks
                 return 1;
             }
         };
+        $p->change = static function ($change, $payload): int {
+            $entry = self::entry($payload);
+            if ($entry === null) {
+                return -1;
+            }
+            try {
+                $entry[0](Change::fromC($change[0]));
+                return 0;
+            } catch (\Throwable $e) { // the observer failed, or the cursor stops
+                $entry[1]->add($e);
+                return -1;
+            }
+        };
         return self::$pointers = $p;
     }
 
@@ -86,6 +99,12 @@ final class Callbacks
     public static function predicateFn(): CData
     {
         return self::pointers()->predicate;
+    }
+
+    /** The clm_change_fn that calls the PHP observers and cursor callables with a Change. */
+    public static function changeFn(): CData
+    {
+        return self::pointers()->change;
     }
 
     /** The clm_progress_fn that calls the PHP progress callables. */

@@ -32,6 +32,7 @@ from typing import Any, Callable, Iterable, Union
 
 from . import _lib
 from .errors import CallbackError
+from .journal import Change, JournalMixin, Observer
 from .model import Model, _dec, _enc, _enc_opt, _take_string
 
 __all__ = [
@@ -41,6 +42,8 @@ __all__ = [
     "StagePosition",
     "Portfolio",
     "Predicate",
+    "Change",
+    "Observer",
 ]
 
 _C = _lib.lib
@@ -193,7 +196,7 @@ class _PortfolioModel(Model):
         return f"<clm.Model {self.id!r} v{self.version} (the portfolio's)>"
 
 
-class Portfolio:
+class Portfolio(JournalMixin):
     """A portfolio of customers, their positions in one or more models, and
     their journal (``clm_portfolio``).
 
@@ -202,7 +205,8 @@ class Portfolio:
     :meth:`register_predicate` must not call back into the same portfolio.
     """
 
-    __slots__ = ("_ptr", "_predicates", "_callback_errors", "_views", "__weakref__")
+    __slots__ = ("_ptr", "_predicates", "_callback_errors", "_views", "_observer", "observer_errors", "__weakref__")
+    _event_class = Event  # what JournalMixin builds rows as
 
     def __init__(self) -> None:
         """An empty portfolio (``clm_portfolio_new``)."""
@@ -218,6 +222,8 @@ class Portfolio:
         self._predicates: dict[str, Any] = {}
         self._callback_errors: list[BaseException] = []
         self._views: weakref.WeakSet[_PortfolioModel] = weakref.WeakSet()
+        self._observer: Any = None  # the CFUNCTYPE object of set_observer(), kept alive
+        self.observer_errors: list[BaseException] = []
 
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> Portfolio:
