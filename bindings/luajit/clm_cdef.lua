@@ -87,6 +87,7 @@ return {
     "clm_portfolio_set_observer",
     "clm_portfolio_observed_seq",
     "clm_portfolio_erase_customer",
+    "clm_portfolio_set_time_zone",
     "clm_policy_preset_count",
     "clm_policy_preset_id",
     "clm_policy_from_json",
@@ -108,6 +109,7 @@ return {
     "clm_portfolio_report_html",
     "clm_portfolio_forecast_customers_json",
     "clm_portfolio_backtest_json",
+    "clm_portfolio_import_csv_stream",
   },
   cdef = [[
 typedef enum clm_status {
@@ -359,6 +361,8 @@ uint64_t clm_portfolio_observed_seq(const clm_portfolio *portfolio);
 
 clm_status clm_portfolio_erase_customer(clm_portfolio *portfolio, const char *customer_id);
 
+clm_status clm_portfolio_set_time_zone(clm_portfolio *portfolio, const char *offset);
+
 typedef struct clm_policy clm_policy;
 
 typedef int (*clm_progress_fn)(size_t done, size_t total, void *payload);
@@ -431,5 +435,12 @@ clm_status clm_portfolio_forecast_customers_json(char **out, size_t *out_len, co
 clm_status clm_portfolio_backtest_json(char **out, size_t *out_len, const clm_portfolio *portfolio,
                                                const char *model_id, const char *as_of, const char *until,
                                                const clm_policy *policy);
+
+typedef int64_t (*clm_read_fn)(char *buffer, size_t capacity, void *payload);
+
+clm_status clm_portfolio_import_csv_stream(size_t *out_applied, char **out_rejections, char **out_warnings,
+                                                   clm_portfolio *portfolio, clm_read_fn read, void *read_payload,
+                                                   const char *name, unsigned flags, clm_progress_fn progress,
+                                                   void *progress_payload);
 ]],
 }

@@ -704,6 +704,18 @@ CLM_API uint64_t clm_portfolio_observed_seq(const clm_portfolio *portfolio);
  */
 CLM_API clm_status clm_portfolio_erase_customer(clm_portfolio *portfolio, const char *customer_id);
 
+/**
+ * Sets the zone the portfolio keeps its times in (default UTC). A timestamp
+ * given with a UTC offset (`2024-05-01T09:00:00Z`, `...+03:00`, `...-05:30`;
+ * in events, imports and due dates) is converted into this zone; one without
+ * an offset is taken as in it already. A fixed offset, no daylight saving.
+ * Times already in the journal are not converted, and the zone is not saved
+ * (set it again after clm_portfolio_load()).
+ * @param offset  "Z", "UTC", or `+hh:mm` / `-hh:mm` (at most 14:00).
+ * @return CLM_OK; CLM_E_INVALID_ARGUMENT (NULL arguments, a malformed or out-of-range offset).
+ */
+CLM_API clm_status clm_portfolio_set_time_zone(clm_portfolio *portfolio, const char *offset);
+
 /** @} */
 
 /* ======================================================================
@@ -992,6 +1004,55 @@ CLM_API clm_status clm_portfolio_forecast_customers_json(char **out, size_t *out
 CLM_API clm_status clm_portfolio_backtest_json(char **out, size_t *out_len, const clm_portfolio *portfolio,
                                                const char *model_id, const char *as_of, const char *until,
                                                const clm_policy *policy);
+
+/** @} */
+
+/* ======================================================================
+ * Streaming import
+ * ====================================================================== */
+
+/** @defgroup ingest Streaming import
+ *  An event log larger than the host wants to hold in memory, read through a
+ *  callback (docs/embedding.md). The portfolio functions above cover the rest
+ *  of ingestion: time zones (clm_portfolio_set_time_zone()), the cursor and
+ *  the observer.
+ *  @{ */
+
+/**
+ * Supplies the next bytes of a stream (clm_portfolio_import_csv_stream()).
+ * @param buffer, capacity  where to write, and at most how many bytes.
+ * @param payload  the pointer given with the callback.
+ * @return the bytes written (1 to capacity), 0 at the end of the stream, or a
+ *         negative value for an error (the import fails with CLM_E_CALLBACK).
+ */
+typedef int64_t (*clm_read_fn)(char *buffer, size_t capacity, void *payload);
+
+/**
+ * Imports an event-log CSV from a stream the host reads, in bounded memory:
+ * the library asks `read` for up to 1 MiB at a time and applies the complete
+ * rows of each MiB (sorted by time, as clm_portfolio_import_csv() sorts a
+ * file) before reading on, so memory holds about three chunks and the longest
+ * row, not the log. Across chunks a customer's rows must come in time order
+ * (a log sorted by time, or grouped by customer, is). The import is still
+ * all-or-nothing (unless CLM_BATCH_SKIP_BAD, as for clm_portfolio_import_csv()).
+ * @param[out] out_applied     events applied (may be NULL).
+ * @param[out] out_rejections  "" or one `NAME:LINE: message` line per skipped row; free with clm_string_free() (may be NULL).
+ * @param[out] out_warnings    "" or one `NAME:LINE:COL: warning: ...` line per value in a column its row's
+ *        type does not use (e.g. `amount` on a `contact`: kept, but nothing reads it), at most 100 and a count;
+ *        free with clm_string_free() (may be NULL).
+ * @param read, read_payload   the stream.
+ * @param name      the stream's name in messages (may be NULL).
+ * @param flags     0 or CLM_BATCH_SKIP_BAD.
+ * @param progress  called after each chunk with the bytes read so far and 0 (the total is unknown); a
+ *        non-zero return cancels (CLM_E_CANCELLED, nothing imported). May be NULL.
+ * @return CLM_OK; CLM_E_PARSE (malformed rows, with the stream's line numbers); CLM_E_ILLEGAL_TRANSITION,
+ *         CLM_E_GUARD_FAILED, CLM_E_INVALID_ARGUMENT (a row older than its customer's last one) ...;
+ *         CLM_E_CALLBACK (the reader failed); CLM_E_CANCELLED. On any error nothing changes.
+ */
+CLM_API clm_status clm_portfolio_import_csv_stream(size_t *out_applied, char **out_rejections, char **out_warnings,
+                                                   clm_portfolio *portfolio, clm_read_fn read, void *read_payload,
+                                                   const char *name, unsigned flags, clm_progress_fn progress,
+                                                   void *progress_payload);
 
 /** @} */
 

@@ -236,8 +236,24 @@ public:
     /// Records the sequence numbers of erased events (ascending, distinct), for
     /// a portfolio rebuilt without them (erase_customer.hpp).
     void set_erased_seqs(std::vector<std::uint64_t> seqs) noexcept { erased_seqs_ = std::move(seqs); }
-    /// A portfolio with the same models and host predicates, and no customers.
+    /// A portfolio with the same models, host predicates and time zone, and no customers.
     portfolio empty_copy() const;
+    /// Sets the zone, in seconds east of UTC, that the portfolio keeps its times
+    /// in (default 0: UTC): timestamps given with a UTC offset (`Z`, `+03:00`)
+    /// are converted into it; those without one are taken as in it already.
+    /// Times already in the journal are not converted.
+    void set_time_zone(std::int32_t seconds_east) {
+        if (seconds_east < -14 * 3600 || seconds_east > 14 * 3600)
+            throw invalid_argument("time zone offset " + std::to_string(seconds_east) + " s is out of range (-14:00 to +14:00)");
+        zone_ = seconds_east;
+    }
+    /// The portfolio's zone in seconds east of UTC.
+    std::int32_t time_zone() const noexcept { return zone_; }
+    /// Runs `body` (which applies batches) as one change: when it throws,
+    /// every batch it applied is rolled back too. Used by the streaming import
+    /// (event_stream.hpp), whose chunks must be all-or-nothing together.
+    template <class Body>
+    void atomically(Body &&body);
 
 private:
     // A customer's state (and membership in one model) before a change.
@@ -291,6 +307,8 @@ private:
     std::unordered_map<std::string, guard_predicate> predicates_;
     std::vector<undo_record> undo_log_;                // saved states of the change in progress
     std::vector<std::uint64_t> erased_seqs_;           // sequence numbers of erased events, ascending
+    std::int32_t zone_ = 0;                            // the zone times are kept in, seconds east of UTC
+    undo *open_ = nullptr;                             // the change atomically() runs, enclosing batches
     bool replaying_ = false;
 };
 

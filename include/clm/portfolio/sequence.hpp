@@ -33,6 +33,7 @@ inline portfolio portfolio::empty_copy() const {
     portfolio q;
     for (const auto &m : models_) q.add_model(m);
     q.predicates_ = predicates_;
+    q.zone_ = zone_;
     return q;
 }
 
