@@ -828,6 +828,52 @@ end
 --- Erases a customer, their rows and the text only they used (CLM_E_NOT_FOUND when unknown).
 function Portfolio:erase_customer(customer_id) call("clm_portfolio_erase_customer", self:handle(), customer_id) end
 
+--- Sets the zone the portfolio keeps its times in: "Z"/"UTC" (default) or "+hh:mm"/"-hh:mm".
+--- Timestamps with a UTC offset are converted into it. Not saved: set it again after a load.
+function Portfolio:set_time_zone(offset) call("clm_portfolio_set_time_zone", self:handle(), offset) end
+
+--- Imports an event-log CSV from a stream, 1 MiB at a time (bounded memory; all-or-nothing
+--- unless skip_bad). `read(capacity)` returns the next string of at most `capacity` bytes, or
+--- nil / "" at the end (a file: function(n) return f:read(n) end). `progress(bytes_read)`
+--- returning true cancels (CLM_E_CANCELLED). Returns the number applied, the rejections and
+--- the warnings (values in columns a row's type does not use), each an array of lines.
+function Portfolio:import_csv_stream(read, name, skip_bad, progress)
+  if type(read) ~= "function" then error("clm: read must be a function", 2) end
+  local errors = self._errors
+  local read_cb = ffi.cast("clm_read_fn", function(buffer, capacity)
+    local ok, chunk = pcall(read, tonumber(capacity))
+    if not ok then
+      errors[#errors + 1] = chunk
+      return -1
+    end
+    if chunk == nil then return 0 end
+    if type(chunk) ~= "string" or #chunk > tonumber(capacity) then
+      errors[#errors + 1] = "clm: read must return a string of at most " .. tostring(capacity) .. " bytes"
+      return -1
+    end
+    ffi.copy(buffer, chunk, #chunk)
+    return #chunk
+  end)
+  local progress_cb = nil
+  if progress ~= nil then
+    progress_cb = ffi.cast("clm_progress_fn", function(done)
+      local ok, stop = pcall(progress, tonumber(done))
+      if not ok then
+        errors[#errors + 1] = stop
+        return 1
+      end
+      return stop and 1 or 0
+    end)
+  end
+  local applied, report, warnings = ffi.new("size_t[1]"), ffi.new("char *[1]"), ffi.new("char *[1]")
+  local ok, err = pcall(call_cb, self, "clm_portfolio_import_csv_stream", applied, report, warnings, self:handle(),
+    read_cb, nil, opt_string(name), skip_bad and 1 or 0, progress_cb, nil)
+  read_cb:free()
+  if progress_cb then progress_cb:free() end
+  if not ok then error(err, 2) end
+  return tonumber(applied[0]), rejections(take_string(report)), rejections(take_string(warnings))
+end
+
 -- Analytics (docs/analytics.md), each a JSON string.
 function Portfolio:funnel(model_id, as_of)
   return json_call(self, "clm_portfolio_funnel_json", opt_string(model_id), opt_string(as_of))

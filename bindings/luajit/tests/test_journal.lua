@@ -148,5 +148,54 @@ test("erase: gone from the portfolio and the save; unknown customer changes noth
   eq(p:last_seq(), 6)
 end)
 
+test("time zones: offsets converted into the portfolio's zone", function()
+  local p = fresh()
+  p:apply({ customer_id = "u1", timestamp = "2024-01-01T23:30:00-02:00", type = "stage", value = "lead" })
+  p:set_time_zone("+03:00")
+  p:apply({ customer_id = "u2", timestamp = "2024-02-28T23:30:00Z", type = "stage", value = "lead" })
+  local rows = p:events_since(0)
+  eq(rows[1].event.timestamp, "2024-01-02T01:30:00")
+  eq(rows[2].event.timestamp, "2024-02-29T02:30:00")
+  raises("CLM_E_INVALID_ARGUMENT", p.set_time_zone, p, "+14:30")
+  raises("CLM_E_INVALID_ARGUMENT", p.apply, p, { customer_id = "u3", timestamp = "2024-01-01T10:00:00+25:00", type = "stage", value = "lead" })
+  eq(p:event_count(), 2)
+end)
+
+test("stream import: chunks equal the whole import; warnings; cancel; a failing reader", function()
+  local lines = { "customer_id,timestamp,type,value,amount" }
+  for i = 0, 29999 do
+    local id = string.format("k%05d", i)
+    lines[#lines + 1] = id .. ",2024-01-01,stage,lead,"
+    lines[#lines + 1] = id .. ",2024-01-05,stage," .. (i % 2 == 1 and "offer" or "lost") .. ","
+  end
+  lines[#lines + 1] = "k00001,2024-01-06,contact,called,99"
+  local text = table.concat(lines, "\n") .. "\n"
+  assert(#text > 1048576)
+  local function reader(s)
+    local pos = 1
+    return function(n)
+      local piece = s:sub(pos, pos + n - 1)
+      pos = pos + #piece
+      return piece
+    end
+  end
+  local whole, streamed = fresh(), fresh()
+  whole:import_csv(text)
+  local seen = {}
+  local applied, rejected, warnings = streamed:import_csv_stream(reader(text), "s.csv", false, function(n) seen[#seen + 1] = n end)
+  eq(applied, 60001)
+  eq(#rejected, 0)
+  eq(#warnings, 1)
+  eq(warnings[1], "s.csv:60002:5: warning: column 'amount' (customer 'k00001') is not used on a 'contact' row (kept, but nothing reads it)")
+  eq(streamed:export(), whole:export())
+  eq(seen[#seen], #text)
+  local q = fresh()
+  raises("CLM_E_CANCELLED", q.import_csv_stream, q, reader(text), nil, false, function() return true end)
+  eq(q:event_count(), 0)
+  local e = raises("CLM_E_CALLBACK", q.import_csv_stream, q, function() error("connection reset") end)
+  assert(tostring(e.cause):find("connection reset", 1, true), tostring(e.cause))
+  eq(q:event_count(), 0)
+end)
+
 print(string.format("%d passed, %d failed", passed, failed))
 os.exit(failed == 0 and 0 or 1)

@@ -488,6 +488,59 @@ final class Portfolio extends Handle implements \Countable
         Library::call('clm_portfolio_erase_customer', $this->handle(), Library::text($customerId, 'customerId'));
     }
 
+    /**
+     * Sets the zone the portfolio keeps its times in (clm_portfolio_set_time_zone):
+     * "Z"/"UTC" (the default) or "+hh:mm"/"-hh:mm". Timestamps given with a UTC
+     * offset are converted into it. Not saved: set it again after a load.
+     */
+    public function setTimeZone(string $offset): void
+    {
+        Library::call('clm_portfolio_set_time_zone', $this->handle(), Library::text($offset, 'offset'));
+    }
+
+    /**
+     * Imports an event-log CSV from a stream, 1 MiB at a time
+     * (clm_portfolio_import_csv_stream): memory holds a few chunks, not the log.
+     * $stream is a readable resource or a callable(int $capacity): ?string giving
+     * at most $capacity bytes ('' or null at the end). Each chunk's rows are
+     * applied sorted by time; across chunks a customer's rows must come in time
+     * order. All-or-nothing unless $skipBad. $progress(int $bytesRead) returning
+     * true cancels (CancelledException). The result's warnings list values in
+     * columns a row's type does not use (e.g. amount on a contact).
+     */
+    public function importCsvStream(mixed $stream, ?string $name = null, bool $skipBad = false, ?callable $progress = null): BatchResult
+    {
+        if (is_resource($stream)) {
+            $handle = $stream;
+            $read = static fn (int $n): string => (string) fread($handle, $n);
+        } elseif (is_callable($stream)) {
+            $read = $stream;
+        } else {
+            throw new \TypeError('stream must be a resource or a callable, not ' . get_debug_type($stream));
+        }
+        $errors = new CallbackErrors();
+        [$readId, $readPayload, $readClosure] = Callbacks::add($read, $errors); // closures: alive during the call
+        [$progressId, $progressPayload, $progressClosure] = $progress !== null ? Callbacks::add($progress, $errors) : [null, null, null];
+        $applied = Library::sizeSlot();
+        $report = Library::stringSlot();
+        $warnings = Library::stringSlot();
+        try {
+            $status = Library::ffi()->clm_portfolio_import_csv_stream(FFI::addr($applied), FFI::addr($report), FFI::addr($warnings),
+                $this->handle(), Callbacks::readFn(), $readPayload, Library::optText($name, 'name'), $skipBad ? self::SKIP_BAD : 0,
+                $progress !== null ? Callbacks::progressFn() : null, $progressPayload);
+        } finally {
+            Callbacks::remove($readId);
+            if ($progressId !== null) {
+                Callbacks::remove($progressId);
+            }
+        }
+        if ($status !== 0) {
+            throw ClmException::fromLastError($status, 'clm_portfolio_import_csv_stream', $errors->last());
+        }
+        $lines = array_values(array_filter(explode("\n", Library::takeString($warnings)), fn (string $l) => $l !== ''));
+        return new BatchResult($applied->cdata, Rejection::parseAll(Library::takeString($report), true), $lines);
+    }
+
     // -- analytics (docs/analytics.md) ---------------------------------------
 
     /**

@@ -130,4 +130,52 @@ test('erase: gone from the portfolio and the save; unknown customer changes noth
     eq($p->lastSeq(), 6);
 });
 
+test('time zones: offsets converted into the portfolio\'s zone', function () {
+    $p = fresh();
+    $p->apply(new Event('u1', '2024-01-01T23:30:00-02:00', 'stage', 'lead'));
+    $p->setTimeZone('+03:00');
+    $p->apply(new Event('u2', '2024-02-28T23:30:00Z', 'stage', 'lead'));
+    eq(array_map(fn (Change $c) => $c->event->timestamp, $p->eventsSince(0)), ['2024-01-02T01:30:00', '2024-02-29T02:30:00']);
+    raises(InvalidArgumentException::class, fn () => $p->setTimeZone('+14:30'));
+    raises(InvalidArgumentException::class, fn () => $p->apply(new Event('u3', '2024-01-01T10:00:00+25:00', 'stage', 'lead')));
+    eq($p->eventCount(), 2);
+});
+
+test('stream import: chunks equal the whole import; warnings; cancel; a failing reader', function () {
+    $lines = ['customer_id,timestamp,type,value,amount'];
+    for ($i = 0; $i < 30000; $i++) {
+        $id = sprintf('k%05d', $i);
+        $lines[] = "$id,2024-01-01,stage,lead,";
+        $lines[] = "$id,2024-01-05,stage," . ($i % 2 ? 'offer' : 'lost') . ',';
+    }
+    $lines[] = 'k00001,2024-01-06,contact,called,99';
+    $text = implode("\n", $lines) . "\n";
+    check(strlen($text) > 1 << 20, 'more than one chunk');
+    $whole = fresh();
+    $whole->importCsv($text);
+    $streamed = fresh();
+    $f = fopen('php://memory', 'w+');
+    fwrite($f, $text);
+    rewind($f);
+    $seen = [];
+    $result = $streamed->importCsvStream($f, 's.csv', false, function (int $n) use (&$seen) {
+        $seen[] = $n;
+        return false;
+    });
+    eq($result->applied, 60001);
+    eq($result->warnings, ["s.csv:60002:5: warning: column 'amount' (customer 'k00001') is not used on a 'contact' row (kept, but nothing reads it)"]);
+    eq($streamed->export(), $whole->export());
+    eq($seen[count($seen) - 1], strlen($text));
+    $q = fresh();
+    rewind($f);
+    raises(\Clm\CancelledException::class, fn () => $q->importCsvStream($f, null, false, fn (int $n) => true));
+    eq($q->eventCount(), 0);
+    $e = raises(\Clm\CallbackException::class, fn () => $q->importCsvStream(function (int $n): string {
+        throw new \RuntimeException('connection reset');
+    }));
+    eq($e->getPrevious()?->getMessage(), 'connection reset');
+    raises(\TypeError::class, fn () => $q->importCsvStream(42));
+    eq($q->eventCount(), 0);
+});
+
 finish();

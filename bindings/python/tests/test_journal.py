@@ -189,5 +189,59 @@ class EraseTest(unittest.TestCase):
             self.assertEqual(p.save_bytes(), before)
 
 
+class IngestTest(unittest.TestCase):
+    def test_time_zone_offsets(self) -> None:
+        with fresh() as p:
+            p.apply(Event("u1", "2024-01-01T23:30:00-02:00", "stage", "lead"))
+            p.set_time_zone("+03:00")
+            p.apply(Event("u2", "2024-02-28T23:30:00Z", "stage", "lead"))
+            rows = p.events_since(0)
+            # By hand: 23:30 at -02:00 is 01:30 UTC next day; 23:30 UTC is 02:30 at +03:00.
+            self.assertEqual([c.event.timestamp for c in rows], ["2024-01-02T01:30:00", "2024-02-29T02:30:00"])
+            with self.assertRaises(clm.InvalidArgumentError):
+                p.set_time_zone("+14:30")
+            with self.assertRaises(clm.InvalidArgumentError):
+                p.apply(Event("u3", "2024-01-01T10:00:00+25:00", "stage", "lead"))
+            self.assertEqual(p.event_count, 2)
+
+    def test_stream_in_chunks_equals_whole_import(self) -> None:
+        import io
+
+        lines = ["customer_id,timestamp,type,value,amount"]
+        for i in range(30000):
+            lines += [f"k{i:05d},2024-01-01,stage,lead,", f"k{i:05d},2024-01-05,stage,{'offer' if i % 2 else 'lost'},"]
+        lines.append("k00001,2024-01-06,contact,called,99")
+        text = "\n".join(lines) + "\n"
+        self.assertGreater(len(text), 1 << 20)
+        seen: list[int] = []
+        with fresh() as whole, fresh() as streamed:
+            whole.import_csv(text)
+            result = streamed.import_csv_stream(io.BytesIO(text.encode()), name="s.csv", progress=seen.append)
+            self.assertEqual(result.applied, 60001)
+            self.assertEqual(result.warnings, ["s.csv:60002:5: warning: column 'amount' (customer 'k00001') is not used on a 'contact' row (kept, but nothing reads it)"])
+            self.assertEqual(streamed.export(), whole.export())
+            self.assertEqual(seen[-1], len(text))
+            # A text stream works too; a cancel rolls everything back.
+            with fresh() as q:
+                with self.assertRaises(clm.CancelledError):
+                    q.import_csv_stream(io.StringIO(text), progress=lambda n: True)
+                self.assertEqual(q.event_count, 0)
+                q.import_csv_stream(io.StringIO(text))
+                self.assertEqual(q.export(), whole.export())
+
+    def test_stream_reader_fails(self) -> None:
+        class Broken:
+            def read(self, n: int) -> bytes:
+                raise OSError("connection reset")
+
+        with fresh() as p:
+            with self.assertRaises(clm.CallbackError) as cm:
+                p.import_csv_stream(Broken())
+            self.assertIsInstance(cm.exception.__cause__, OSError)
+            with self.assertRaises(TypeError):
+                p.import_csv_stream("not a stream")  # type: ignore[arg-type]
+            self.assertEqual(p.event_count, 0)
+
+
 if __name__ == "__main__":
     unittest.main()

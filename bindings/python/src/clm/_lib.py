@@ -146,6 +146,7 @@ CALLBACK_SIGNATURES: Final[dict[str, tuple[str, str]]] = {
     ),
     "clm_progress_fn": ("int", "size_t done, size_t total, void *payload"),
     "clm_change_fn": ("int", "const clm_change *change, void *payload"),
+    "clm_read_fn": ("int64_t", "char *buffer, size_t capacity, void *payload"),
 }
 
 _SCALARS: Final[dict[str, Any]] = {
@@ -445,6 +446,7 @@ SIGNATURES: Final[tuple[Signature, ...]] = (
     Signature("clm_portfolio_set_observer", "clm_status", "clm_portfolio *portfolio, clm_change_fn fn, void *payload"),
     Signature("clm_portfolio_observed_seq", "uint64_t", "const clm_portfolio *portfolio"),
     Signature("clm_portfolio_erase_customer", "clm_status", "clm_portfolio *portfolio, const char *customer_id"),
+    Signature("clm_portfolio_set_time_zone", "clm_status", "clm_portfolio *portfolio, const char *offset"),
     # Policies and recommendations
     Signature("clm_policy_preset_count", "size_t", "void"),
     Signature("clm_policy_preset_id", "const char *", "size_t index"),
@@ -526,6 +528,13 @@ SIGNATURES: Final[tuple[Signature, ...]] = (
         "clm_status",
         "char **out, size_t *out_len, const clm_portfolio *portfolio, const char *model_id, const char *as_of, "
         "const char *until, const clm_policy *policy",
+    ),
+    # Streaming import
+    Signature(
+        "clm_portfolio_import_csv_stream",
+        "clm_status",
+        "size_t *out_applied, char **out_rejections, char **out_warnings, clm_portfolio *portfolio, clm_read_fn read, "
+        "void *read_payload, const char *name, unsigned flags, clm_progress_fn progress, void *progress_payload",
     ),
 )
 

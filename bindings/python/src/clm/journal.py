@@ -14,11 +14,11 @@ from __future__ import annotations
 
 import ctypes
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Callable, Optional
+from typing import IO, TYPE_CHECKING, Any, Callable, Optional
 
 from . import _lib
-from .errors import CallbackError
-from .model import _dec, _enc, _enc_opt
+from .errors import CallbackError, CancelledError
+from .model import _dec, _enc, _enc_opt, _take_string
 
 if TYPE_CHECKING:  # only for the annotations: clm.portfolio imports this module
     from .portfolio import Event
@@ -28,6 +28,9 @@ __all__ = ["Change", "Observer", "JournalMixin"]
 _C = _lib.lib
 _PortfolioPtr = ctypes.POINTER(_lib.HANDLE_TYPES["clm_portfolio"])
 _ChangeFn = _lib.CALLBACK_TYPES["clm_change_fn"]
+_ReadFn = _lib.CALLBACK_TYPES["clm_read_fn"]
+_ProgressFn = _lib.CALLBACK_TYPES["clm_progress_fn"]
+_SKIP_BAD = 1  # CLM_BATCH_SKIP_BAD
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +66,7 @@ class JournalMixin:
 
     # Provided by clm.Portfolio.
     _event_class: Any
+    _batch_result: Callable[[str, int], Any]
     _handle: Callable[[], Any]
     _observer: Any
     observer_errors: list[BaseException]
@@ -194,3 +198,80 @@ class JournalMixin:
         save; costs about a load. Raises :class:`NotFoundError` for an unknown
         customer (nothing changes)."""
         _C.clm_portfolio_erase_customer(self._handle(), _enc(customer_id, "customer_id"))
+
+    # -- ingestion ---------------------------------------------------------
+
+    def set_time_zone(self, offset: str) -> None:
+        """Sets the zone the portfolio keeps its times in (``clm_portfolio_set_time_zone``):
+        ``"Z"``/``"UTC"`` (the default) or ``"+hh:mm"``/``"-hh:mm"``. Timestamps
+        given with a UTC offset are converted into it; those without one are
+        taken as in it already. Not saved: set it again after a load."""
+        _C.clm_portfolio_set_time_zone(self._handle(), _enc(offset, "offset"))
+
+    def import_csv_stream(
+        self,
+        stream: IO[bytes] | IO[str],
+        name: str | None = None,
+        skip_bad: bool = False,
+        progress: Callable[[int], Any] | None = None,
+    ) -> Any:
+        """Imports an event-log CSV from a file object (``clm_portfolio_import_csv_stream``),
+        read 1 MiB at a time: memory holds a few chunks, not the log. Each chunk's
+        rows are applied sorted by time; across chunks a customer's rows must come
+        in time order. All-or-nothing unless ``skip_bad``.
+
+        ``progress(bytes_read)`` is called after each chunk; a truthy return
+        cancels (:class:`CancelledError`, nothing imported). Returns a
+        :class:`BatchResult` whose ``warnings`` lists values in columns a row's
+        type does not use (e.g. ``amount`` on a ``contact``). An exception raised
+        while reading becomes a :class:`CallbackError` with it as ``__cause__``.
+        """
+        if not hasattr(stream, "read"):
+            raise TypeError(f"stream must have a read() method, not {type(stream).__name__}")
+        errors: list[BaseException] = []
+
+        def read(buffer: Any, capacity: int, payload: Any) -> int:
+            try:
+                data = stream.read(capacity // 4 if capacity >= 4 else 1)  # a text stream's characters: at most 4 bytes each
+                if isinstance(data, str):
+                    data = data.encode("utf-8")
+                if len(data) > capacity:
+                    raise ValueError(f"the stream returned {len(data)} bytes for {capacity} asked")
+                ctypes.memmove(buffer, data, len(data))
+                return len(data)
+            except BaseException as e:  # never let an exception unwind through C
+                errors.append(e)
+                return -1
+
+        def on_progress(done: int, total: int, payload: Any) -> int:
+            try:
+                return 1 if progress is not None and progress(int(done)) else 0
+            except BaseException as e:
+                errors.append(e)
+                return 1
+
+        read_fn = _ReadFn(read)
+        progress_fn = _ProgressFn(on_progress) if progress is not None else _ProgressFn()
+        applied = ctypes.c_size_t()
+        report, warnings = ctypes.c_void_p(), ctypes.c_void_p()
+        try:
+            _C.clm_portfolio_import_csv_stream(
+                ctypes.byref(applied),
+                ctypes.byref(report),
+                ctypes.byref(warnings),
+                self._handle(),
+                read_fn,
+                None,
+                _enc_opt(name, "name"),
+                _SKIP_BAD if skip_bad else 0,
+                progress_fn,
+                None,
+            )
+        except (CallbackError, CancelledError) as e:
+            if errors:
+                raise e from errors[-1]
+            raise
+        result = self._batch_result(_take_string(report), applied.value)
+        result.warnings = [w for w in _take_string(warnings).split("\n") if w]
+        return result
+

@@ -138,13 +138,16 @@ class Rejection:
 
 class BatchResult(list[Rejection]):
     """The rejections of a batch or import (empty when nothing was skipped);
-    :attr:`applied` is how many events were applied."""
+    :attr:`applied` is how many events were applied; :attr:`warnings` (from
+    :meth:`Portfolio.import_csv_stream`) the values in columns a row's type does not use."""
 
     applied: int
+    warnings: list[str]
 
     def __init__(self, rejections: Iterable[Rejection] = (), applied: int = 0) -> None:
         super().__init__(rejections)
         self.applied = applied
+        self.warnings = []
 
     def __repr__(self) -> str:
         return f"BatchResult(applied={self.applied}, rejections={list.__repr__(self)})"
@@ -207,6 +210,11 @@ class Portfolio(JournalMixin):
 
     __slots__ = ("_ptr", "_predicates", "_callback_errors", "_views", "_observer", "observer_errors", "__weakref__")
     _event_class = Event  # what JournalMixin builds rows as
+
+    @staticmethod
+    def _batch_result(report: str, applied: int) -> BatchResult:
+        """A CSV import's report as a BatchResult (for JournalMixin)."""
+        return BatchResult(_parse_rejections(report, csv=True), applied)
 
     def __init__(self) -> None:
         """An empty portfolio (``clm_portfolio_new``)."""
