@@ -198,11 +198,18 @@ class IngestTest(unittest.TestCase):
             rows = p.events_since(0)
             # By hand: 23:30 at -02:00 is 01:30 UTC next day; 23:30 UTC is 02:30 at +03:00.
             self.assertEqual([c.event.timestamp for c in rows], ["2024-01-02T01:30:00", "2024-02-29T02:30:00"])
+            # An aware datetime carries its offset: 12:00 at -03:00 is 15:00 UTC, 18:00 at +03:00.
+            import datetime as dt
+
+            p.apply(Event("u2", dt.datetime(2024, 3, 1, 12, 0, tzinfo=dt.timezone(dt.timedelta(hours=-3))), "contact"))
+            self.assertEqual(p.events_since(2)[0].event.timestamp, "2024-03-01T18:00:00")
+            with self.assertRaises(ValueError):
+                p.apply(Event("u2", dt.datetime(2024, 3, 2, tzinfo=dt.timezone(dt.timedelta(seconds=30))), "contact"))
             with self.assertRaises(clm.InvalidArgumentError):
                 p.set_time_zone("+14:30")
             with self.assertRaises(clm.InvalidArgumentError):
                 p.apply(Event("u3", "2024-01-01T10:00:00+25:00", "stage", "lead"))
-            self.assertEqual(p.event_count, 2)
+            self.assertEqual(p.event_count, 3)
 
     def test_stream_in_chunks_equals_whole_import(self) -> None:
         import io

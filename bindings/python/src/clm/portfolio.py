@@ -7,8 +7,8 @@ and, as a fallback, when garbage-collected. Using a closed portfolio raises
 
 State is a fold of the journal, so every query takes an optional ``as_of``
 date (``"YYYY-MM-DD"``, ``"YYYY-MM-DDTHH:MM:SS"`` or a :class:`datetime.date`;
-a time-zone-aware :class:`datetime.datetime` raises :class:`ValueError`, as clm
-times have no time zone); ``None`` means "after every event". A string holding
+a time-zone-aware :class:`datetime.datetime` is converted into the portfolio's
+zone, UTC unless :meth:`Portfolio.set_time_zone` says otherwise); ``None`` means "after every event". A string holding
 a NUL character raises :class:`ValueError` (a C string would end there). Every mutating call is all-or-nothing:
 when it raises, the portfolio is unchanged.
 
@@ -64,13 +64,11 @@ def _date(value: DateLike, what: str) -> bytes | None:
     if value is None:
         return None
     if isinstance(value, _dt.datetime):
-        # clm times carry no time zone (the CRM's local time): an aware datetime
-        # is refused rather than silently stripped of its offset.
-        if value.utcoffset() is not None:
-            raise ValueError(
-                f"{what} must be a naive datetime (clm times have no time zone); "
-                "convert it first, e.g. value.astimezone(tz).replace(tzinfo=None)"
-            )
+        # An aware datetime goes with its UTC offset, which clm converts into the
+        # portfolio's zone (Portfolio.set_time_zone); a naive one is in that zone.
+        offset = value.utcoffset()
+        if offset is not None and offset.total_seconds() % 60:
+            raise ValueError(f"{what}: a UTC offset of whole minutes is needed, not {offset}")
         return value.replace(microsecond=0).isoformat(timespec="seconds").encode("ascii")
     if isinstance(value, _dt.date):
         return value.isoformat().encode("ascii")
