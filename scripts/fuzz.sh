@@ -8,7 +8,7 @@
 #
 # Usage: scripts/fuzz.sh [SECONDS_PER_TARGET] [TARGET...]
 #   SECONDS_PER_TARGET  default 60
-#   TARGET              model_json policy_json event_csv save_file abi_calls (default: all)
+#   TARGET              model_json policy_json event_csv save_file save_buffer abi_calls (default: all)
 # Environment:
 #   CLM_FUZZ_BUILD_DIR  the build directory (default: build-fuzz in the source tree)
 #   CLM_FUZZ_ARGS       extra libFuzzer flags, e.g. "-jobs=2 -workers=2"
@@ -24,7 +24,7 @@ if [ $# -gt 0 ]; then
     seconds=$1
     shift
 fi
-targets=${*:-model_json policy_json event_csv save_file abi_calls}
+targets=${*:-model_json policy_json event_csv save_file save_buffer abi_calls}
 build=${CLM_FUZZ_BUILD_DIR:-$root/build-fuzz}
 jobs=$(nproc 2>/dev/null || echo 2)
 
@@ -60,7 +60,7 @@ for t in $targets; do
     artifacts="$build/artifacts/$t"
     log="$build/fuzz_$t.log"
     if [ ! -x "$bin" ]; then
-        echo "error: no fuzzer $bin (targets: model_json policy_json event_csv save_file abi_calls)" >&2
+        echo "error: no fuzzer $bin (targets: model_json policy_json event_csv save_file save_buffer abi_calls)" >&2
         exit 2
     fi
     mkdir -p "$work" "$artifacts"

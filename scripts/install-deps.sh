@@ -7,7 +7,7 @@
 # (with its FFI extension) runs the PHP binding's tests and example.
 set -eu
 packages="cmake make g++ gcc pkg-config binutils python3 libboost-graph-dev libboost-date-time-dev
-libmsgsl-dev catch2 nlohmann-json3-dev libbenchmark-dev doxygen graphviz luajit php-cli abigail-tools
+libmsgsl-dev catch2 nlohmann-json3-dev libbenchmark-dev doxygen graphviz luajit php-cli abigail-tools libsqlite3-dev
 chromium fonts-liberation"
 missing=""
 for p in $packages; do

@@ -23,6 +23,11 @@ struct clm_portfolio {
     clm::portfolio p;
     // Handles for clm_portfolio_model(): one per slot, sharing the model.
     std::vector<std::unique_ptr<clm_model>> models;
+    // The observer (clm_portfolio_set_observer) and how far it has seen the journal.
+    clm_change_fn observer = nullptr;
+    void *observer_payload = nullptr;
+    std::uint64_t observed = 0;
+    bool delivering = false;
 };
 
 struct clm_policy {
@@ -74,5 +79,10 @@ int enum_value(const E &e) noexcept {
 
 /// Copies a std::string into a malloc'd NUL-terminated buffer for clm_string_free().
 char *dup_string(const std::string &s, size_t *out_len);
+
+/// Offers the journal rows the portfolio's observer has not accepted yet to it,
+/// in order, after a commit. Never throws: an observer's failure or a lack of
+/// memory leaves the rows for the next commit.
+void notify_observer(clm_portfolio *portfolio) noexcept;
 
 } // namespace clm::abi

@@ -3,6 +3,7 @@
 #include "abi_internal.hpp"
 
 #include <clm/event_log.hpp>
+#include <clm/event_stream.hpp>
 #include <clm/maturity_export.hpp>
 #include <clm/portfolio_json.hpp>
 #include <clm/save_file.hpp>
@@ -32,13 +33,13 @@ clm_event read_event(const clm_event *in) {
 
 std::string str(const char *s) { return s ? std::string(s) : std::string(); }
 
-clm::event_input to_input(const clm_event &e) {
+clm::event_input to_input(const clm_event &e, std::int32_t zone) {
     clm::event_input ev;
     ev.customer_id = str(e.customer_id);
     if (ev.customer_id.empty()) throw clm::invalid_argument("event: customer_id is required");
     std::string who = " (customer '" + ev.customer_id + "')";
     if (!e.timestamp) throw clm::invalid_argument("event: timestamp is required" + who);
-    ev.time = clm::require_timestamp(e.timestamp, "event: timestamp" + who + ":");
+    ev.time = clm::require_timestamp(e.timestamp, "event: timestamp" + who + ":", zone);
     auto type = clm::parse_event_type(str(e.type));
     if (!type) throw clm::invalid_argument("event: unknown type '" + str(e.type) + "'" + who);
     ev.type = *type;
@@ -49,7 +50,7 @@ clm::event_input to_input(const clm_event &e) {
     ev.via = *ch;
     ev.manager = str(e.manager);
     ev.reason = str(e.reason);
-    if (e.due && *e.due) ev.due = clm::require_timestamp(e.due, "event: due" + who + ":");
+    if (e.due && *e.due) ev.due = clm::require_timestamp(e.due, "event: due" + who + ":", zone);
     ev.note = str(e.note);
     if (e.has_amount) ev.amount = e.amount;
     ev.account = str(e.account); // NULL (as CLM_EVENT_INIT leaves it, and as a caller compiled before the field copies it): none
@@ -104,6 +105,7 @@ void import(clm_portfolio *portfolio, std::string_view text, const std::string &
     });
     if (out_rejections) *out_rejections = report;
     if (out_applied) *out_applied = applied;
+    clm::abi::notify_observer(portfolio);
 }
 
 } // namespace
@@ -174,7 +176,8 @@ clm_status clm_portfolio_apply(clm_portfolio *portfolio, const clm_event *event)
     return guarded("clm_portfolio_apply", [&] {
         require(portfolio, "portfolio");
         require(event, "event");
-        portfolio->p.apply(to_input(read_event(event)));
+        portfolio->p.apply(to_input(read_event(event), portfolio->p.time_zone()));
+        clm::abi::notify_observer(portfolio);
     });
 }
 
@@ -193,7 +196,7 @@ clm_status clm_portfolio_apply_batch(size_t *out_applied, char **out_rejections,
         for (std::size_t i = 0; i < count; ++i) {
             const clm_event *e = reinterpret_cast<const clm_event *>(base + i * stride);
             try {
-                inputs.push_back(to_input(read_event(e)));
+                inputs.push_back(to_input(read_event(e), portfolio->p.time_zone()));
                 index_of.push_back(i);
             } catch (const clm::error &err) {
                 if (!skip) throw clm::error(err.code(), "event " + std::to_string(i) + ": " + err.what());
@@ -216,6 +219,7 @@ clm_status clm_portfolio_apply_batch(size_t *out_applied, char **out_rejections,
             });
         if (out_rejections) *out_rejections = report;
         if (out_applied) *out_applied = applied;
+        clm::abi::notify_observer(portfolio);
     });
 }
 
@@ -347,6 +351,82 @@ clm_status clm_portfolio_load(clm_portfolio **out, const char *path) {
         p->p = clm::load_portfolio(path);
         sync_models(p.get());
         *out = p.release();
+    });
+}
+
+clm_status clm_portfolio_save_buffer(char **out, size_t *out_len, const clm_portfolio *portfolio) {
+    return guarded("clm_portfolio_save_buffer", [&] {
+        require(out, "out");
+        require(portfolio, "portfolio");
+        *out = clm::abi::dup_string(clm::save_to_string(portfolio->p), out_len);
+    });
+}
+
+clm_status clm_portfolio_load_buffer(clm_portfolio **out, const char *data, size_t len, const char *name) {
+    return guarded("clm_portfolio_load_buffer", [&] {
+        require(out, "out");
+        if (data == nullptr && len != 0) throw clm::invalid_argument("data must not be NULL");
+        auto p = std::make_unique<clm_portfolio>();
+        p->p = clm::load_from_string(std::string_view(data ? data : "", len), name ? name : "buffer");
+        sync_models(p.get());
+        *out = p.release();
+    });
+}
+
+clm_status clm_portfolio_set_time_zone(clm_portfolio *portfolio, const char *offset) {
+    return guarded("clm_portfolio_set_time_zone", [&] {
+        require(portfolio, "portfolio");
+        require(offset, "offset");
+        std::string_view o(offset);
+        auto seconds = o == "UTC" ? std::optional<std::int32_t>(0) : clm::parse_utc_offset(o);
+        if (!seconds)
+            throw clm::invalid_argument("time zone '" + clm::printable(o.substr(0, 40)) +
+                                        "' is not a UTC offset (expected Z, UTC, +hh:mm or -hh:mm, at most 14:00)");
+        portfolio->p.set_time_zone(*seconds);
+    });
+}
+
+clm_status clm_portfolio_import_csv_stream(size_t *out_applied, char **out_rejections, char **out_warnings,
+                                           clm_portfolio *portfolio, clm_read_fn read, void *read_payload,
+                                           const char *name, unsigned flags, clm_progress_fn progress,
+                                           void *progress_payload) {
+    return guarded("clm_portfolio_import_csv_stream", [&] {
+        require(portfolio, "portfolio");
+        if (read == nullptr) throw clm::invalid_argument("read must not be NULL");
+        clm::stream_import_options options;
+        options.file = name ? name : "";
+        options.skip_bad = (flags & CLM_BATCH_SKIP_BAD) != 0;
+        if (progress) options.progress = [&](std::size_t bytes) { return progress(bytes, 0, progress_payload) == 0; };
+        const std::string who = name ? std::string(name) : std::string("<input>");
+        auto reader = [&](char *buffer, std::size_t capacity) -> std::size_t {
+            std::int64_t n = read(buffer, capacity, read_payload);
+            if (n < 0) throw clm::error(CLM_E_CALLBACK, who + ": the read callback reported an error (" + std::to_string(n) + ")");
+            if (std::uint64_t(n) > capacity)
+                throw clm::invalid_argument(who + ": the read callback returned " + std::to_string(n) + " bytes for a buffer of " +
+                                            std::to_string(capacity));
+            return std::size_t(n);
+        };
+        char *rejections = nullptr, *warnings = nullptr;
+        std::size_t applied = 0;
+        clm::import_event_log_stream(portfolio->p, reader, options, [&](const clm::import_result &r) {
+            // Allocated before the import is made permanent: running out of memory rolls it back.
+            if (out_rejections) rejections = clm::abi::dup_string(rejections_text(r.rejected, nullptr), nullptr);
+            if (out_warnings) {
+                std::string text;
+                for (const auto &w : r.warnings) text += w + "\n";
+                try {
+                    warnings = clm::abi::dup_string(text, nullptr);
+                } catch (...) {
+                    std::free(rejections);
+                    throw;
+                }
+            }
+            applied = r.applied;
+        });
+        if (out_rejections) *out_rejections = rejections;
+        if (out_warnings) *out_warnings = warnings;
+        if (out_applied) *out_applied = applied;
+        clm::abi::notify_observer(portfolio);
     });
 }
 

@@ -736,6 +736,144 @@ end
 --- Saves the portfolio atomically (CLM_E_IO).
 function Portfolio:save(path) call("clm_portfolio_save", self:handle(), path) end
 
+-- The journal as a host's store of record (docs/embedding.md): save bytes,
+-- sequence numbers and the cursor, the observer, erasure.
+
+--- The save-file bytes, as a Lua string (what save() writes), for a database column.
+function Portfolio:save_bytes() return json_call(self, "clm_portfolio_save_buffer") end
+
+--- Loads a portfolio from save bytes, verified like a file (CLM_E_CORRUPT, CLM_E_VERSION).
+function portfolio.load_bytes(data, name)
+  if type(data) ~= "string" then error("clm: save bytes must be a string", 2) end
+  local out = ffi.new("clm_portfolio *[1]")
+  call("clm_portfolio_load_buffer", out, data, #data, opt_string(name))
+  return adopt_portfolio(out[0])
+end
+
+--- The newest sequence number (rows are numbered from 1 in apply order; 0 before any).
+function Portfolio:last_seq() return tonumber(C.clm_portfolio_last_seq(self:handle())) end
+
+--- The sequence number of the last row the observer accepted.
+function Portfolio:observed_seq() return tonumber(C.clm_portfolio_observed_seq(self:handle())) end
+
+local function opt_lua_string(p)
+  if p == nil then return nil end
+  return ffi.string(p)
+end
+
+-- A clm_change as a Lua table {seq=, event={customer_id=, timestamp=, type=, value=, ...},
+-- model=, from_stage=, to_stage=}; event is a table apply() accepts.
+local function change_table(c)
+  local e = c.event
+  local event = {}
+  for _, k in ipairs(EVENT_FIELDS) do
+    local v = opt_lua_string(e[k])
+    if v ~= nil and v ~= "" then event[k] = v end
+  end
+  if e.has_amount ~= 0 then event.amount = tonumber(e.amount) end
+  return { seq = tonumber(c.seq), event = event, model = opt_lua_string(c.model),
+           from_stage = opt_lua_string(c.from_stage), to_stage = opt_lua_string(c.to_stage) }
+end
+
+--- The rows after sequence number `seq` (default 0), oldest first, at most `limit` (0 or nil: all),
+--- as an array of change tables. CLM_E_INVALID_ARGUMENT for a seq beyond last_seq().
+function Portfolio:events_since(seq, limit)
+  local rows = {}
+  local cb = ffi.cast("clm_change_fn", function(c)
+    local ok, r = pcall(change_table, c)
+    if not ok then
+      self._errors[#self._errors + 1] = r
+      return -1
+    end
+    rows[#rows + 1] = r
+    return 0
+  end)
+  local ok, err = pcall(call_cb, self, "clm_portfolio_events_since", nil, self:handle(), seq or 0, limit or 0, cb, nil)
+  cb:free()
+  if not ok then error(err, 2) end
+  return rows
+end
+
+--- Sets (or with nil removes) the observer: fn(change) is called once per committed row, in
+--- order, after the commit (a batch: after all of it). A Lua error in fn never undoes a
+--- commit: the call returns normally, the error goes to self.observer_errors, and the rows
+--- from the refused one on are offered again, first, on the next commit.
+function Portfolio:set_observer(fn)
+  local h = self:handle()
+  local old = self._callbacks["\0observer"]
+  if fn == nil then
+    call("clm_portfolio_set_observer", h, nil, nil)
+    self._callbacks["\0observer"] = nil
+    if old then old:free() end
+    return
+  end
+  if type(fn) ~= "function" and not (getmetatable(fn) or {}).__call then
+    error("clm: an observer must be a function", 2)
+  end
+  self.observer_errors = self.observer_errors or {}
+  local errors = self.observer_errors
+  local cb = ffi.cast("clm_change_fn", function(c)
+    local ok, r = pcall(function() fn(change_table(c)) end)
+    if not ok then
+      errors[#errors + 1] = r
+      return -1
+    end
+    return 0
+  end)
+  call("clm_portfolio_set_observer", h, cb, nil)
+  self._callbacks["\0observer"] = cb
+  if old then old:free() end
+end
+
+--- Erases a customer, their rows and the text only they used (CLM_E_NOT_FOUND when unknown).
+function Portfolio:erase_customer(customer_id) call("clm_portfolio_erase_customer", self:handle(), customer_id) end
+
+--- Sets the zone the portfolio keeps its times in: "Z"/"UTC" (default) or "+hh:mm"/"-hh:mm".
+--- Timestamps with a UTC offset are converted into it. Not saved: set it again after a load.
+function Portfolio:set_time_zone(offset) call("clm_portfolio_set_time_zone", self:handle(), offset) end
+
+--- Imports an event-log CSV from a stream, 1 MiB at a time (bounded memory; all-or-nothing
+--- unless skip_bad). `read(capacity)` returns the next string of at most `capacity` bytes, or
+--- nil / "" at the end (a file: function(n) return f:read(n) end). `progress(bytes_read)`
+--- returning true cancels (CLM_E_CANCELLED). Returns the number applied, the rejections and
+--- the warnings (values in columns a row's type does not use), each an array of lines.
+function Portfolio:import_csv_stream(read, name, skip_bad, progress)
+  if type(read) ~= "function" then error("clm: read must be a function", 2) end
+  local errors = self._errors
+  local read_cb = ffi.cast("clm_read_fn", function(buffer, capacity)
+    local ok, chunk = pcall(read, tonumber(capacity))
+    if not ok then
+      errors[#errors + 1] = chunk
+      return -1
+    end
+    if chunk == nil then return 0 end
+    if type(chunk) ~= "string" or #chunk > tonumber(capacity) then
+      errors[#errors + 1] = "clm: read must return a string of at most " .. tostring(capacity) .. " bytes"
+      return -1
+    end
+    ffi.copy(buffer, chunk, #chunk)
+    return #chunk
+  end)
+  local progress_cb = nil
+  if progress ~= nil then
+    progress_cb = ffi.cast("clm_progress_fn", function(done)
+      local ok, stop = pcall(progress, tonumber(done))
+      if not ok then
+        errors[#errors + 1] = stop
+        return 1
+      end
+      return stop and 1 or 0
+    end)
+  end
+  local applied, report, warnings = ffi.new("size_t[1]"), ffi.new("char *[1]"), ffi.new("char *[1]")
+  local ok, err = pcall(call_cb, self, "clm_portfolio_import_csv_stream", applied, report, warnings, self:handle(),
+    read_cb, nil, opt_string(name), skip_bad and 1 or 0, progress_cb, nil)
+  read_cb:free()
+  if progress_cb then progress_cb:free() end
+  if not ok then error(err, 2) end
+  return tonumber(applied[0]), rejections(take_string(report)), rejections(take_string(warnings))
+end
+
 -- Analytics (docs/analytics.md), each a JSON string.
 function Portfolio:funnel(model_id, as_of)
   return json_call(self, "clm_portfolio_funnel_json", opt_string(model_id), opt_string(as_of))

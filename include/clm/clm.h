@@ -610,6 +610,117 @@ CLM_API clm_status clm_portfolio_save(const clm_portfolio *portfolio, const char
  */
 CLM_API clm_status clm_portfolio_load(clm_portfolio **out, const char *path);
 
+/**
+ * Saves the portfolio to a buffer in the save-file format (docs/save-format.md):
+ * the same bytes clm_portfolio_save() writes, for a host that keeps them in
+ * its own database.
+ * @param[out] out      receives the bytes (NUL-terminated); free with clm_string_free().
+ * @param[out] out_len  receives their length (may be NULL).
+ * @return CLM_OK, CLM_E_INVALID_ARGUMENT, CLM_E_NO_MEMORY.
+ */
+CLM_API clm_status clm_portfolio_save_buffer(char **out, size_t *out_len, const clm_portfolio *portfolio);
+
+/**
+ * Loads a portfolio from a buffer clm_portfolio_save_buffer() (or a save file)
+ * holds, verifying it first exactly as clm_portfolio_load() does.
+ * @param[out] out  receives the portfolio; free with clm_portfolio_free().
+ * @param data, len the bytes (`data` may be NULL only when `len` is 0).
+ * @param name      names the buffer in messages (may be NULL: "buffer").
+ * @return CLM_OK; CLM_E_CORRUPT (not a save, or damaged: nothing is loaded);
+ *         CLM_E_VERSION; CLM_E_INVALID_ARGUMENT.
+ */
+CLM_API clm_status clm_portfolio_load_buffer(clm_portfolio **out, const char *data, size_t len, const char *name);
+
+/**
+ * One committed journal row, as clm_portfolio_events_since() and an observer
+ * (clm_portfolio_set_observer()) see it. Owned by the library and valid only
+ * during the callback; copy what you keep.
+ */
+typedef struct clm_change {
+    size_t struct_size;       /**< sizeof(clm_change) as the library was built: fields past it are absent. */
+    uint64_t seq;             /**< The row's sequence number (see clm_portfolio_last_seq()). */
+    const clm_event *event;   /**< The row, field for field an event-log row (docs/event-log.md); every
+                                   move is a `stage` row naming the stage reached and its model. */
+    const char *model;        /**< For a stage row, the model id; else NULL. */
+    const char *from_stage;   /**< For a stage row, the stage before it; NULL when the row placed the customer in the model. */
+    const char *to_stage;     /**< For a stage row, the stage after it; else NULL. */
+} clm_change;
+
+/**
+ * Receives journal rows (clm_portfolio_events_since(), clm_portfolio_set_observer()).
+ * @param change   the row, valid during the call only.
+ * @param payload  the pointer given with the callback.
+ * @return 0 to go on; non-zero to stop (see each function for what that means).
+ */
+typedef int (*clm_change_fn)(const clm_change *change, void *payload);
+
+/**
+ * The newest sequence number: every journal row has one, its place in apply
+ * order counted from 1 over the portfolio's life (0 before the first event).
+ * Numbers are never reused: erasing a customer leaves the others' numbers as
+ * they were. A loaded portfolio numbers its journal from 1 again. 0 for NULL.
+ */
+CLM_API uint64_t clm_portfolio_last_seq(const clm_portfolio *portfolio);
+
+/**
+ * The journal cursor: calls `fn` for each row with a sequence number above
+ * `after`, oldest first, at most `limit` rows (0: all).
+ * @param[out] out_next  receives the sequence number to pass as `after` next
+ *        time: the last row delivered, or `after` when none was (may be NULL).
+ * @param after  0 for the whole journal, else a number from a row or clm_portfolio_last_seq().
+ * @return CLM_OK; CLM_E_INVALID_ARGUMENT (NULL portfolio or fn, `after` beyond
+ *         clm_portfolio_last_seq()); CLM_E_CALLBACK when `fn` returned non-zero
+ *         (the message names the row; `out_next` is left untouched).
+ */
+CLM_API clm_status clm_portfolio_events_since(uint64_t *out_next, const clm_portfolio *portfolio, uint64_t after,
+                                              size_t limit, clm_change_fn fn, void *payload);
+
+/**
+ * Sets (or with `fn` NULL, removes) the portfolio's observer: after every call
+ * that commits journal rows (apply, batch, imports), `fn` is called once per
+ * committed row, in sequence order, after the commit (a batch: after the
+ * whole batch). The observer sees the portfolio in its new state and may read
+ * it; it must not free it. Setting an observer starts it at the next row.
+ *
+ * An observer's failure never undoes a commit: when `fn` returns non-zero the
+ * committing call still returns CLM_OK, the rows from the refused one on stay
+ * undelivered, and the next commit offers them again first (delivery is in
+ * order and at least once: deduplicate by `seq`).
+ * clm_portfolio_observed_seq() says how far delivery got.
+ * `payload` must outlive the observer.
+ * @return CLM_OK, CLM_E_INVALID_ARGUMENT (NULL portfolio).
+ */
+CLM_API clm_status clm_portfolio_set_observer(clm_portfolio *portfolio, clm_change_fn fn, void *payload);
+
+/**
+ * The sequence number of the last row the observer accepted (every row
+ * before it was accepted too); with clm_portfolio_last_seq() this tells what
+ * is undelivered. 0 for NULL.
+ */
+CLM_API uint64_t clm_portfolio_observed_seq(const clm_portfolio *portfolio);
+
+/**
+ * Erases a customer (a data-protection request): the customer, their journal
+ * rows and the text only they used leave the portfolio and every later save.
+ * The portfolio is rebuilt from its journal, so this costs about a load.
+ * Sequence numbers of the other rows stay the same. The observer is not called.
+ * @return CLM_OK; CLM_E_NOT_FOUND (no such customer: nothing changes);
+ *         CLM_E_INVALID_ARGUMENT (NULL arguments).
+ */
+CLM_API clm_status clm_portfolio_erase_customer(clm_portfolio *portfolio, const char *customer_id);
+
+/**
+ * Sets the zone the portfolio keeps its times in (default UTC). A timestamp
+ * given with a UTC offset (`2024-05-01T09:00:00Z`, `...+03:00`, `...-05:30`;
+ * in events, imports and due dates) is converted into this zone; one without
+ * an offset is taken as in it already. A fixed offset, no daylight saving.
+ * Times already in the journal are not converted, and the zone is not saved
+ * (set it again after clm_portfolio_load()).
+ * @param offset  "Z", "UTC", or `+hh:mm` / `-hh:mm` (at most 14:00).
+ * @return CLM_OK; CLM_E_INVALID_ARGUMENT (NULL arguments, a malformed or out-of-range offset).
+ */
+CLM_API clm_status clm_portfolio_set_time_zone(clm_portfolio *portfolio, const char *offset);
+
 /** @} */
 
 /* ======================================================================
@@ -902,6 +1013,55 @@ CLM_API clm_status clm_portfolio_forecast_customers_json(char **out, size_t *out
 CLM_API clm_status clm_portfolio_backtest_json(char **out, size_t *out_len, const clm_portfolio *portfolio,
                                                const char *model_id, const char *as_of, const char *until,
                                                const clm_policy *policy);
+
+/** @} */
+
+/* ======================================================================
+ * Streaming import
+ * ====================================================================== */
+
+/** @defgroup ingest Streaming import
+ *  An event log larger than the host wants to hold in memory, read through a
+ *  callback (docs/embedding.md). The portfolio functions above cover the rest
+ *  of ingestion: time zones (clm_portfolio_set_time_zone()), the cursor and
+ *  the observer.
+ *  @{ */
+
+/**
+ * Supplies the next bytes of a stream (clm_portfolio_import_csv_stream()).
+ * @param buffer, capacity  where to write, and at most how many bytes.
+ * @param payload  the pointer given with the callback.
+ * @return the bytes written (1 to capacity), 0 at the end of the stream, or a
+ *         negative value for an error (the import fails with CLM_E_CALLBACK).
+ */
+typedef int64_t (*clm_read_fn)(char *buffer, size_t capacity, void *payload);
+
+/**
+ * Imports an event-log CSV from a stream the host reads, in bounded memory:
+ * the library asks `read` for up to 1 MiB at a time and applies the complete
+ * rows of each MiB (sorted by time, as clm_portfolio_import_csv() sorts a
+ * file) before reading on, so memory holds about three chunks and the longest
+ * row, not the log. Across chunks a customer's rows must come in time order
+ * (a log sorted by time, or grouped by customer, is). The import is still
+ * all-or-nothing (unless CLM_BATCH_SKIP_BAD, as for clm_portfolio_import_csv()).
+ * @param[out] out_applied     events applied (may be NULL).
+ * @param[out] out_rejections  "" or one `NAME:LINE: message` line per skipped row; free with clm_string_free() (may be NULL).
+ * @param[out] out_warnings    "" or one `NAME:LINE:COL: warning: ...` line per value in a column its row's
+ *        type does not use (e.g. `amount` on a `contact`: kept, but nothing reads it), at most 100 and a count;
+ *        free with clm_string_free() (may be NULL).
+ * @param read, read_payload   the stream.
+ * @param name      the stream's name in messages (may be NULL).
+ * @param flags     0 or CLM_BATCH_SKIP_BAD.
+ * @param progress  called after each chunk with the bytes read so far and 0 (the total is unknown); a
+ *        non-zero return cancels (CLM_E_CANCELLED, nothing imported). May be NULL.
+ * @return CLM_OK; CLM_E_PARSE (malformed rows, with the stream's line numbers); CLM_E_ILLEGAL_TRANSITION,
+ *         CLM_E_GUARD_FAILED, CLM_E_INVALID_ARGUMENT (a row older than its customer's last one) ...;
+ *         CLM_E_CALLBACK (the reader failed); CLM_E_CANCELLED. On any error nothing changes.
+ */
+CLM_API clm_status clm_portfolio_import_csv_stream(size_t *out_applied, char **out_rejections, char **out_warnings,
+                                                   clm_portfolio *portfolio, clm_read_fn read, void *read_payload,
+                                                   const char *name, unsigned flags, clm_progress_fn progress,
+                                                   void *progress_payload);
 
 /** @} */
 

@@ -62,9 +62,29 @@ inline std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) noex
 }
 } // namespace detail
 
+/// Parses a UTC offset `Z`, `+hh:mm` or `-hh:mm` (at most 14:00) into seconds east of UTC.
+inline std::optional<std::int32_t> parse_utc_offset(std::string_view s) noexcept {
+    if (s == "Z" || s == "z") return 0;
+    int h = 0, m = 0;
+    if (s.size() != 6 || (s[0] != '+' && s[0] != '-') || !detail::digits(s, 1, 2, h) || s[3] != ':' ||
+        !detail::digits(s, 4, 2, m) || m > 59 || h * 60 + m > 14 * 60)
+        return std::nullopt;
+    return std::int32_t((s[0] == '-' ? -1 : 1) * (h * 3600 + m * 60));
+}
+
 /// Parses a timestamp; nullopt when malformed or not a real calendar date/time.
-inline std::optional<timestamp> parse_timestamp(std::string_view s) noexcept {
+/// A date and time may end with a UTC offset (`Z`, `+hh:mm`, `-hh:mm`): the
+/// time is then converted to the zone `zone` seconds east of UTC (0: UTC),
+/// where clm keeps every time; without one it is taken as already in that zone.
+inline std::optional<timestamp> parse_timestamp(std::string_view s, std::int32_t zone = 0) noexcept {
     int y, mo, d, h = 0, mi = 0, se = 0;
+    std::int32_t shift = 0; // seconds to add: into `zone` from the offset written
+    if (s.size() > 19) {
+        auto offset = parse_utc_offset(s.substr(19));
+        if (!offset) return std::nullopt;
+        shift = zone - *offset;
+        s = s.substr(0, 19);
+    }
     if (s.size() != 10 && s.size() != 19) return std::nullopt;
     if (!detail::digits(s, 0, 4, y) || s[4] != '-' || !detail::digits(s, 5, 2, mo) || s[7] != '-' ||
         !detail::digits(s, 8, 2, d))
@@ -80,15 +100,21 @@ inline std::optional<timestamp> parse_timestamp(std::string_view s) noexcept {
     const bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
     if (d > month_days[mo - 1] + (mo == 2 && leap ? 1 : 0)) return std::nullopt; // not a real day (2017-02-30)
     timestamp days = detail::days_from_civil(y, unsigned(mo), unsigned(d));
-    return days * seconds_per_day + h * 3600 + mi * 60 + se;
+    timestamp t = days * seconds_per_day + h * 3600 + mi * 60 + se + shift;
+    // A shift across the edge of the calendar clm accepts (1400-01-01 .. 9999-12-31) is refused too.
+    if (shift != 0 && (t < detail::days_from_civil(1400, 1, 1) * seconds_per_day ||
+                       t >= detail::days_from_civil(10000, 1, 1) * seconds_per_day))
+        return std::nullopt;
+    return t;
 }
 
 /// Parses a timestamp or throws invalid_argument naming `what` and the value.
-inline timestamp require_timestamp(std::string_view s, const std::string &what) {
-    auto t = parse_timestamp(s);
+/// A UTC offset in `s` converts the time into the zone `zone` seconds east of UTC.
+inline timestamp require_timestamp(std::string_view s, const std::string &what, std::int32_t zone = 0) {
+    auto t = parse_timestamp(s, zone);
     if (!t)
         throw invalid_argument(what + " '" + std::string(s) +
-                               "' is not a valid date (expected YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS)");
+                               "' is not a valid date (expected YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS, optionally ending in Z or +hh:mm)");
     return *t;
 }
 

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <clm/csv.hpp>
+#include <clm/event_columns.hpp>
 #include <clm/numbers.hpp>
 #include <clm/printable.hpp>
 #include <clm/problem_cap.hpp>
@@ -41,6 +42,7 @@ struct import_result {
     std::size_t rows = 0;      ///< Data rows read.
     std::size_t applied = 0;   ///< Events applied.
     std::vector<portfolio::rejection> rejected; ///< Skipped rows with reasons (skip_bad only); index = row's line.
+    std::vector<std::string> warnings; ///< `FILE:LINE:COL: warning: ...` for values in columns a row's type does not use (event_columns.hpp).
 };
 
 /// An event log parsed without copying its text: events that view the text
@@ -49,12 +51,29 @@ struct parsed_event_log {
     std::vector<event_view> events;   ///< In file order.
     std::vector<int> lines;           ///< The line each event starts on.
     std::deque<std::string> quoted;   ///< The unquoted text of quoted fields (never moves).
+    std::vector<diagnostic> unused;   ///< Values in columns their row's type does not use (the first max_reported_problems).
+    std::size_t more_unused = 0;      ///< How many more there were.
 };
+
+/// A warning about an unused column as `FILE:LINE:COL: warning: message`.
+inline std::string warning_text(const diagnostic &d) {
+    return (d.file.empty() ? std::string("<input>") : d.file) + ":" + std::to_string(d.line) + ":" + std::to_string(d.column) +
+           ": warning: " + d.message;
+}
+
+/// The warnings of a parse, one line each, capped like problems.
+inline std::vector<std::string> unused_column_warnings(const parsed_event_log &parsed) {
+    std::vector<std::string> out;
+    for (const auto &d : parsed.unused) out.push_back(warning_text(d));
+    if (parsed.more_unused) out.push_back(std::to_string(parsed.more_unused) + " more warnings not shown");
+    return out;
+}
 
 /// Parses an event-log CSV into views of `text`, which must outlive the result;
 /// throws input_error (CLM_E_PARSE) listing every malformed row (file, line,
-/// column name, customer id).
-inline parsed_event_log parse_event_log_views(std::string_view text, const std::string &file) {
+/// column name, customer id). Times with a UTC offset are converted into the
+/// zone `zone` seconds east of UTC (portfolio::time_zone()).
+inline parsed_event_log parse_event_log_views(std::string_view text, const std::string &file, std::int32_t zone = 0) {
     parsed_event_log out;
     csv_reader reader(text, file);
     std::vector<std::string> row;
@@ -118,8 +137,8 @@ inline parsed_event_log parse_event_log_views(std::string_view text, const std::
         event_view &ev = out.events.emplace_back(); // built in place
         ev.customer_id = field(0);
         if (ev.customer_id.empty()) bad(0, "customer id is empty");
-        if (auto t = parse_timestamp(field(1))) ev.time = *t;
-        else bad(1, "'" + printable(field(1)) + "' is not a valid date (YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS)");
+        if (auto t = parse_timestamp(field(1), zone)) ev.time = *t;
+        else bad(1, "'" + printable(field(1)) + "' is not a valid date (YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS, optionally ending in Z or +hh:mm)");
         if (auto ty = parse_event_type(field(2))) ev.type = *ty;
         else bad(2, "unknown type '" + printable(field(2)) + "' (stage, event, contact, document, document_done, purchase, next_step, attribute, tag, untag, class, score, manager, check)");
         ev.value = field(3);
@@ -136,11 +155,18 @@ inline parsed_event_log parse_event_log_views(std::string_view text, const std::
         }
         ev.reason = field(8);
         if (!field(9).empty()) {
-            if (auto t = parse_timestamp(field(9))) ev.due = *t;
+            if (auto t = parse_timestamp(field(9), zone)) ev.due = *t;
             else bad(9, "'" + printable(field(9)) + "' is not a valid date");
         }
         ev.note = field(10);
         ev.account = field(11);
+        if (cells.size() == width && parse_event_type(field(2)))
+            for (std::size_t k : {4, 5, 7, 8, 9})
+                if (!field(k).empty() && !event_column_used(ev.type, k)) {
+                    if (out.unused.size() >= max_reported_problems) ++out.more_unused;
+                    else out.unused.push_back({file, line, at[k] + 1, std::string("column '") + cols[k] + "'" + who() +
+                                                                          " is not used on a '" + to_string(ev.type) + "' row (kept, but nothing reads it)"});
+                }
         // Malformed text is a parse error of its row and column, like a bad date; so is
         // a NUL byte, which no C string (and so no C ABI call) could give back.
         for (std::size_t k : {0, 3, 4, 6, 8, 10, 11}) {
@@ -187,7 +213,7 @@ inline std::vector<event_input> parse_event_log(std::string_view text, const std
 /// permanent; if it throws, the import is rolled back.
 inline import_result import_event_log(portfolio &p, std::string_view text, const std::string &file, bool skip_bad = false,
                                       const std::function<void(const import_result &)> &finish = {}) {
-    const parsed_event_log parsed = parse_event_log_views(text, file);
+    const parsed_event_log parsed = parse_event_log_views(text, file, p.time_zone());
     const auto &events = parsed.events;
     const auto &lines = parsed.lines;
     // Stable by time: sort (time, row) pairs, which are all distinct, rather than
@@ -210,6 +236,7 @@ inline import_result import_event_log(portfolio &p, std::string_view text, const
     auto where = [&](std::size_t i) { return name + ":" + std::to_string(lines[by_time[i].second]); };
     import_result r;
     r.rows = events.size();
+    r.warnings = unused_column_warnings(parsed);
     p.apply_each(
         events.size(),
         [&](std::size_t i) {

@@ -226,6 +226,39 @@ public:
     /// not_found listing the stages that have no place in the new version.
     void migrate(model_ptr next);
 
+    /// The sequence number of journal event `index`: its place in apply order,
+    /// counted from 1 over the portfolio's life, so that it stays the same
+    /// when other events are erased (portfolio/sequence.hpp).
+    std::uint64_t seq_of(std::size_t index) const noexcept;
+    /// The index of the first journal event whose sequence number is above
+    /// `seq` (journal().size() when none is); `seq` at most last_seq().
+    std::size_t index_after(std::uint64_t seq) const noexcept;
+    /// The newest sequence number handed out (0 before the first event).
+    std::uint64_t last_seq() const noexcept { return journal_.size() + erased_seqs_.size(); }
+    /// The sequence numbers of erased events, ascending.
+    const std::vector<std::uint64_t> &erased_seqs() const noexcept { return erased_seqs_; }
+    /// Records the sequence numbers of erased events (ascending, distinct), for
+    /// a portfolio rebuilt without them (erase_customer.hpp).
+    void set_erased_seqs(std::vector<std::uint64_t> seqs) noexcept { erased_seqs_ = std::move(seqs); }
+    /// A portfolio with the same models, host predicates and time zone, and no customers.
+    portfolio empty_copy() const;
+    /// Sets the zone, in seconds east of UTC, that the portfolio keeps its times
+    /// in (default 0: UTC): timestamps given with a UTC offset (`Z`, `+03:00`)
+    /// are converted into it; those without one are taken as in it already.
+    /// Times already in the journal are not converted.
+    void set_time_zone(std::int32_t seconds_east) {
+        if (seconds_east < -14 * 3600 || seconds_east > 14 * 3600)
+            throw invalid_argument("time zone offset " + std::to_string(seconds_east) + " s is out of range (-14:00 to +14:00)");
+        zone_ = seconds_east;
+    }
+    /// The portfolio's zone in seconds east of UTC.
+    std::int32_t time_zone() const noexcept { return zone_; }
+    /// Runs `body` (which applies batches) as one change: when it throws,
+    /// every batch it applied is rolled back too. Used by the streaming import
+    /// (event_stream.hpp), whose chunks must be all-or-nothing together.
+    template <class Body>
+    void atomically(Body &&body);
+
 private:
     // A customer's state (and membership in one model) before a change.
     struct undo_record {
@@ -277,6 +310,9 @@ private:
     std::vector<std::pair<string_id, string_id>> kv_parts_; // attribute/score value -> (key, value)
     std::unordered_map<std::string, guard_predicate> predicates_;
     std::vector<undo_record> undo_log_;                // saved states of the change in progress
+    std::vector<std::uint64_t> erased_seqs_;           // sequence numbers of erased events, ascending
+    std::int32_t zone_ = 0;                            // the zone times are kept in, seconds east of UTC
+    undo *open_ = nullptr;                             // the change atomically() runs, enclosing batches
     bool replaying_ = false;
 };
 
@@ -287,3 +323,4 @@ private:
 #include <clm/portfolio/apply.hpp>
 #include <clm/portfolio/history.hpp>
 #include <clm/portfolio/migrate.hpp>
+#include <clm/portfolio/sequence.hpp>

@@ -258,7 +258,7 @@ private:
     }
 
     void step() {
-        switch (in_.below(27)) {
+        switch (in_.below(28)) {
         case 0: { // a preset
             clm_model *m = fuzz::sentinel<clm_model>();
             clm_status s = CLM_CALL(clm_model_preset, &m, pick(presets));
@@ -470,6 +470,7 @@ private:
         case 23: recommend(); break;
         case 24: save_load(); break;
         case 25: model_getters(); break;
+        case 26: journal_ops(); break;
         default: { // a JSON model with a fuzzed tail, checked by both entry points
             std::string text = "{\"id\":\"m0\",\"version\":1,\"initial\":\"s0\",\"stages\":[{\"id\":\"s0\",\"name\":\"S\","
                                "\"kind\":\"open\",\"task\":\"t\"},{\"id\":\"s1\",\"name\":\"W\",\"kind\":\"won\",\"task\":\"t\"}],"
@@ -489,6 +490,85 @@ private:
                 dst = m;
             } else {
                 CLM_FUZZ_CHECK(m == fuzz::sentinel<clm_model>(), "clm_model_from_json", s);
+            }
+            break;
+        }
+        }
+    }
+
+    // The journal as a host's store of record: the cursor, erasure, time zones,
+    // saves in memory. A failure changes nothing; an erasure loses one customer
+    // and their rows and no sequence number; the cursor hands out rows in order.
+    static int count_rows(const clm_change *c, void *payload) {
+        auto *seen = static_cast<std::pair<uint64_t, size_t> *>(payload);
+        CLM_FUZZ_CHECK(c->seq > seen->first && c->event && c->event->customer_id && c->event->timestamp && c->event->type,
+                       "clm_portfolio_events_since (row order)", CLM_OK);
+        seen->first = c->seq;
+        ++seen->second;
+        return 0;
+    }
+    void journal_ops() {
+        auto *p = handle(portfolios_);
+        if (p == nullptr) {
+            char *out = fuzz::sentinel<char>();
+            CLM_FUZZ_CHECK(CLM_CALL(clm_portfolio_events_since, nullptr, p, 0, 0, count_rows, nullptr) == CLM_E_INVALID_ARGUMENT &&
+                               CLM_CALL(clm_portfolio_erase_customer, p, "c1") == CLM_E_INVALID_ARGUMENT &&
+                               CLM_CALL(clm_portfolio_save_buffer, &out, nullptr, p) == CLM_E_INVALID_ARGUMENT &&
+                               out == fuzz::sentinel<char>(),
+                           "journal functions on NULL", CLM_E_INVALID_ARGUMENT);
+            return;
+        }
+        state before = observe(p);
+        const uint64_t last = clm_portfolio_last_seq(p);
+        switch (in_.below(4)) {
+        case 0: {
+            size_t n = clm_portfolio_customer_count(p);
+            std::string id = n && in_.byte() & 1 ? std::string(clm_portfolio_customer_id(p, in_.below(n))) : in_.raw(8);
+            clm_status s = CLM_CALL(clm_portfolio_erase_customer, p, id.c_str());
+            if (s != CLM_OK) {
+                CLM_FUZZ_CHECK(observe(p) == before, "clm_portfolio_erase_customer", s);
+            } else {
+                CLM_FUZZ_CHECK(clm_portfolio_customer_count(p) + 1 == before.customers && clm_portfolio_event_count(p) < before.events &&
+                                   clm_portfolio_last_seq(p) == last,
+                               "clm_portfolio_erase_customer", s);
+            }
+            break;
+        }
+        case 1: {
+            uint64_t after = in_.byte() & 1 ? in_.below(size_t(last) + 3) : last;
+            size_t limit = in_.below(4);
+            std::pair<uint64_t, size_t> seen{after, 0};
+            uint64_t next = 4242;
+            clm_status s = CLM_CALL(clm_portfolio_events_since, &next, p, after, limit, count_rows, &seen);
+            if (after > last) {
+                CLM_FUZZ_CHECK(s == CLM_E_INVALID_ARGUMENT && next == 4242, "clm_portfolio_events_since", s);
+            } else {
+                CLM_FUZZ_CHECK(s == CLM_OK && next == seen.first && (limit == 0 || seen.second <= limit) && next <= last,
+                               "clm_portfolio_events_since", s);
+            }
+            CLM_FUZZ_CHECK(observe(p) == before, "clm_portfolio_events_since", s);
+            break;
+        }
+        case 2: {
+            std::string zone = in_.byte() & 1 ? std::string(in_.byte() & 1 ? "+03:00" : "-05:30") : in_.raw(7);
+            clm_status s = CLM_CALL(clm_portfolio_set_time_zone, p, zone.c_str());
+            CLM_FUZZ_CHECK(s == CLM_OK || s == CLM_E_INVALID_ARGUMENT, "clm_portfolio_set_time_zone", s);
+            CLM_FUZZ_CHECK(observe(p) == before, "clm_portfolio_set_time_zone", s);
+            break;
+        }
+        default: {
+            char *out = nullptr;
+            size_t len = 0;
+            CLM_FUZZ_CHECK(CLM_CALL(clm_portfolio_save_buffer, &out, &len, p) == CLM_OK, "clm_portfolio_save_buffer", CLM_OK);
+            std::string bytes = fuzz::take(out, len);
+            if (!bytes.empty() && in_.byte() & 1) bytes[in_.below(bytes.size())] ^= char(1 + in_.below(255));
+            clm_portfolio *q = fuzz::sentinel<clm_portfolio>();
+            clm_status s = CLM_CALL(clm_portfolio_load_buffer, &q, bytes.data(), bytes.size(), "fuzz");
+            if (s == CLM_OK) {
+                clm_portfolio_free(q);
+            } else {
+                CLM_FUZZ_CHECK(q == fuzz::sentinel<clm_portfolio>() && (s == CLM_E_CORRUPT || s == CLM_E_VERSION),
+                               "clm_portfolio_load_buffer", s);
             }
             break;
         }

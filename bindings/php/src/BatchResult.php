@@ -19,6 +19,8 @@ final class BatchResult implements \Countable, \IteratorAggregate
     public function __construct(
         public readonly int $applied,
         public readonly array $rejections = [],
+        /** @var list<string> values in columns a row's type does not use (Portfolio::importCsvStream()) */
+        public readonly array $warnings = [],
     ) {
     }
 

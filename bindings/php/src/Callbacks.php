@@ -28,7 +28,7 @@ use FFI\CData;
  */
 final class Callbacks
 {
-    /** struct { clm_predicate_fn predicate; clm_progress_fn progress; }: the two C function pointers. */
+    /** struct { clm_predicate_fn predicate; clm_progress_fn progress; clm_change_fn change; clm_read_fn read; }: the C function pointers. */
     private static ?CData $pointers = null;
     /** @var array<int, array{\WeakReference<\Closure>, CData, CallbackErrors}> id => [the callable, payload slot, errors] */
     private static array $entries = [];
@@ -43,7 +43,7 @@ final class Callbacks
         if (self::$pointers !== null) {
             return self::$pointers;
         }
-        $p = Library::ffi()->new('struct { clm_predicate_fn predicate; clm_progress_fn progress; }');
+        $p = Library::ffi()->new('struct { clm_predicate_fn predicate; clm_progress_fn progress; clm_change_fn change; clm_read_fn read; }');
         $p->predicate = static function ($customer, $model, $from, $to, $date, $payload): int {
             $entry = self::entry($payload);
             if ($entry === null) {
@@ -68,6 +68,39 @@ final class Callbacks
                 return 1;
             }
         };
+        $p->change = static function ($change, $payload): int {
+            $entry = self::entry($payload);
+            if ($entry === null) {
+                return -1;
+            }
+            try {
+                $entry[0](Change::fromC($change[0]));
+                return 0;
+            } catch (\Throwable $e) { // the observer failed, or the cursor stops
+                $entry[1]->add($e);
+                return -1;
+            }
+        };
+        $p->read = static function ($buffer, $capacity, $payload): int {
+            $entry = self::entry($payload);
+            if ($entry === null) {
+                return -1;
+            }
+            try {
+                $data = $entry[0]((int) $capacity);
+                if ($data === null || $data === false || $data === '') {
+                    return 0;
+                }
+                if (!is_string($data) || strlen($data) > $capacity) {
+                    throw new \UnexpectedValueException("a stream must give a string of at most $capacity bytes");
+                }
+                FFI::memcpy($buffer, $data, strlen($data));
+                return strlen($data);
+            } catch (\Throwable $e) { // the import fails with a CallbackException
+                $entry[1]->add($e);
+                return -1;
+            }
+        };
         return self::$pointers = $p;
     }
 
@@ -86,6 +119,18 @@ final class Callbacks
     public static function predicateFn(): CData
     {
         return self::pointers()->predicate;
+    }
+
+    /** The clm_change_fn that calls the PHP observers and cursor callables with a Change. */
+    public static function changeFn(): CData
+    {
+        return self::pointers()->change;
+    }
+
+    /** The clm_read_fn that calls the PHP readers: $fn(int $capacity): ?string. */
+    public static function readFn(): CData
+    {
+        return self::pointers()->read;
     }
 
     /** The clm_progress_fn that calls the PHP progress callables. */

@@ -33,6 +33,9 @@ final class Portfolio extends Handle implements \Countable
     private CallbackErrors $callbackErrors;
     /** @var list<\WeakReference<Model>> the portfolio's models handed out by models() */
     private array $views = [];
+    /** @var array{int, \Closure}|null the observer: [Callbacks id, the callable] */
+    private ?array $observer = null;
+    private ?CallbackErrors $observerErrors = null;
 
     /** An empty portfolio (clm_portfolio_new). */
     public function __construct()
@@ -70,6 +73,10 @@ final class Portfolio extends Handle implements \Countable
             Callbacks::remove($id);
         }
         $this->predicates = [];
+        if ($this->observer !== null) {
+            Callbacks::remove($this->observer[0]);
+            $this->observer = null;
+        }
     }
 
     /** The number of customers. */
@@ -375,6 +382,163 @@ final class Portfolio extends Handle implements \Countable
     public function save(string $path): void
     {
         Library::call('clm_portfolio_save', $this->handle(), Library::text($path, 'path'));
+    }
+
+    // -- the journal as the host's store of record (docs/embedding.md) -------
+
+    /** The save-file bytes (clm_portfolio_save_buffer): what save() writes, for a database column. */
+    public function saveBytes(): string
+    {
+        return $this->text('clm_portfolio_save_buffer');
+    }
+
+    /**
+     * Loads a portfolio from save bytes (clm_portfolio_load_buffer), verified as
+     * load() verifies a file. Throws CorruptException (not a save, or damaged:
+     * nothing is loaded) or VersionException.
+     */
+    public static function loadBytes(string $data, ?string $name = null): self
+    {
+        $out = Library::ffi()->new('clm_portfolio *');
+        Library::call('clm_portfolio_load_buffer', FFI::addr($out), $data, strlen($data), Library::optText($name, 'name'));
+        $self = (new \ReflectionClass(self::class))->newInstanceWithoutConstructor();
+        $self->callbackErrors = new CallbackErrors();
+        $self->adopt($out);
+        return $self;
+    }
+
+    /** The newest sequence number (rows are numbered from 1 in apply order; 0 before any). */
+    public function lastSeq(): int
+    {
+        return Library::ffi()->clm_portfolio_last_seq($this->handle());
+    }
+
+    /**
+     * The rows with a sequence number above $seq, oldest first, at most $limit
+     * (0: all) (clm_portfolio_events_since). Throws InvalidArgumentException for
+     * a $seq beyond lastSeq().
+     *
+     * @return list<Change>
+     */
+    public function eventsSince(int $seq = 0, int $limit = 0): array
+    {
+        $rows = [];
+        $collect = function (Change $c) use (&$rows): void {
+            $rows[] = $c;
+        };
+        [$id, $payload] = Callbacks::add($collect, $this->callbackErrors);
+        try {
+            $this->mutate('clm_portfolio_events_since', null, $this->handle(), $seq, $limit, Callbacks::changeFn(), $payload);
+        } finally {
+            Callbacks::remove($id);
+        }
+        return $rows;
+    }
+
+    /**
+     * Sets (or with null removes) the observer (clm_portfolio_set_observer):
+     * $fn(Change $c) is called once per committed row, in order, after the
+     * commit (a batch or an import: after all of it). A Throwable thrown by
+     * $fn never undoes a commit: the call returns normally, the Throwable goes
+     * to observerErrors(), and the rows from the refused one on are offered
+     * again, first, on the next commit (deduplicate by $seq).
+     */
+    public function setObserver(?callable $fn): void
+    {
+        $h = $this->handle();
+        $old = $this->observer;
+        if ($fn === null) {
+            Library::call('clm_portfolio_set_observer', $h, null, null);
+            $this->observer = null;
+        } else {
+            $this->observerErrors ??= new CallbackErrors();
+            [$id, $payload, $closure] = Callbacks::add($fn, $this->observerErrors);
+            try {
+                Library::call('clm_portfolio_set_observer', $h, Callbacks::changeFn(), $payload);
+            } catch (\Throwable $e) {
+                Callbacks::remove($id);
+                throw $e;
+            }
+            $this->observer = [$id, $closure]; // alive as long as the portfolio
+        }
+        if ($old !== null) {
+            Callbacks::remove($old[0]);
+        }
+    }
+
+    /** The last Throwable an observer threw, or null. */
+    public function observerError(): ?\Throwable
+    {
+        return $this->observerErrors?->last();
+    }
+
+    /** The sequence number of the last row the observer accepted (clm_portfolio_observed_seq). */
+    public function observedSeq(): int
+    {
+        return Library::ffi()->clm_portfolio_observed_seq($this->handle());
+    }
+
+    /**
+     * Erases a customer, their rows and the text only they used
+     * (clm_portfolio_erase_customer), from the portfolio and every later save.
+     * Throws NotFoundException for an unknown customer (nothing changes).
+     */
+    public function eraseCustomer(string $customerId): void
+    {
+        Library::call('clm_portfolio_erase_customer', $this->handle(), Library::text($customerId, 'customerId'));
+    }
+
+    /**
+     * Sets the zone the portfolio keeps its times in (clm_portfolio_set_time_zone):
+     * "Z"/"UTC" (the default) or "+hh:mm"/"-hh:mm". Timestamps given with a UTC
+     * offset are converted into it. Not saved: set it again after a load.
+     */
+    public function setTimeZone(string $offset): void
+    {
+        Library::call('clm_portfolio_set_time_zone', $this->handle(), Library::text($offset, 'offset'));
+    }
+
+    /**
+     * Imports an event-log CSV from a stream, 1 MiB at a time
+     * (clm_portfolio_import_csv_stream): memory holds a few chunks, not the log.
+     * $stream is a readable resource or a callable(int $capacity): ?string giving
+     * at most $capacity bytes ('' or null at the end). Each chunk's rows are
+     * applied sorted by time; across chunks a customer's rows must come in time
+     * order. All-or-nothing unless $skipBad. $progress(int $bytesRead) returning
+     * true cancels (CancelledException). The result's warnings list values in
+     * columns a row's type does not use (e.g. amount on a contact).
+     */
+    public function importCsvStream(mixed $stream, ?string $name = null, bool $skipBad = false, ?callable $progress = null): BatchResult
+    {
+        if (is_resource($stream)) {
+            $handle = $stream;
+            $read = static fn (int $n): string => (string) fread($handle, $n);
+        } elseif (is_callable($stream)) {
+            $read = $stream;
+        } else {
+            throw new \TypeError('stream must be a resource or a callable, not ' . get_debug_type($stream));
+        }
+        $errors = new CallbackErrors();
+        [$readId, $readPayload, $readClosure] = Callbacks::add($read, $errors); // closures: alive during the call
+        [$progressId, $progressPayload, $progressClosure] = $progress !== null ? Callbacks::add($progress, $errors) : [null, null, null];
+        $applied = Library::sizeSlot();
+        $report = Library::stringSlot();
+        $warnings = Library::stringSlot();
+        try {
+            $status = Library::ffi()->clm_portfolio_import_csv_stream(FFI::addr($applied), FFI::addr($report), FFI::addr($warnings),
+                $this->handle(), Callbacks::readFn(), $readPayload, Library::optText($name, 'name'), $skipBad ? self::SKIP_BAD : 0,
+                $progress !== null ? Callbacks::progressFn() : null, $progressPayload);
+        } finally {
+            Callbacks::remove($readId);
+            if ($progressId !== null) {
+                Callbacks::remove($progressId);
+            }
+        }
+        if ($status !== 0) {
+            throw ClmException::fromLastError($status, 'clm_portfolio_import_csv_stream', $errors->last());
+        }
+        $lines = array_values(array_filter(explode("\n", Library::takeString($warnings)), fn (string $l) => $l !== ''));
+        return new BatchResult($applied->cdata, Rejection::parseAll(Library::takeString($report), true), $lines);
     }
 
     // -- analytics (docs/analytics.md) ---------------------------------------

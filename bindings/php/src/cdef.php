@@ -81,6 +81,14 @@ return [
         'clm_portfolio_export',
         'clm_portfolio_save',
         'clm_portfolio_load',
+        'clm_portfolio_save_buffer',
+        'clm_portfolio_load_buffer',
+        'clm_portfolio_last_seq',
+        'clm_portfolio_events_since',
+        'clm_portfolio_set_observer',
+        'clm_portfolio_observed_seq',
+        'clm_portfolio_erase_customer',
+        'clm_portfolio_set_time_zone',
         'clm_policy_preset_count',
         'clm_policy_preset_id',
         'clm_policy_from_json',
@@ -102,6 +110,7 @@ return [
         'clm_portfolio_report_html',
         'clm_portfolio_forecast_customers_json',
         'clm_portfolio_backtest_json',
+        'clm_portfolio_import_csv_stream',
     ],
     'cdef' => <<<'CDEF'
 typedef enum clm_status {
@@ -328,6 +337,34 @@ clm_status clm_portfolio_save(const clm_portfolio *portfolio, const char *path);
 
 clm_status clm_portfolio_load(clm_portfolio **out, const char *path);
 
+clm_status clm_portfolio_save_buffer(char **out, size_t *out_len, const clm_portfolio *portfolio);
+
+clm_status clm_portfolio_load_buffer(clm_portfolio **out, const char *data, size_t len, const char *name);
+
+typedef struct clm_change {
+    size_t struct_size;
+    uint64_t seq;
+    const clm_event *event;
+    const char *model;
+    const char *from_stage;
+    const char *to_stage;
+} clm_change;
+
+typedef int (*clm_change_fn)(const clm_change *change, void *payload);
+
+uint64_t clm_portfolio_last_seq(const clm_portfolio *portfolio);
+
+clm_status clm_portfolio_events_since(uint64_t *out_next, const clm_portfolio *portfolio, uint64_t after,
+                                              size_t limit, clm_change_fn fn, void *payload);
+
+clm_status clm_portfolio_set_observer(clm_portfolio *portfolio, clm_change_fn fn, void *payload);
+
+uint64_t clm_portfolio_observed_seq(const clm_portfolio *portfolio);
+
+clm_status clm_portfolio_erase_customer(clm_portfolio *portfolio, const char *customer_id);
+
+clm_status clm_portfolio_set_time_zone(clm_portfolio *portfolio, const char *offset);
+
 typedef struct clm_policy clm_policy;
 
 typedef int (*clm_progress_fn)(size_t done, size_t total, void *payload);
@@ -401,5 +438,12 @@ clm_status clm_portfolio_forecast_customers_json(char **out, size_t *out_len, co
 clm_status clm_portfolio_backtest_json(char **out, size_t *out_len, const clm_portfolio *portfolio,
                                                const char *model_id, const char *as_of, const char *until,
                                                const clm_policy *policy);
+
+typedef int64_t (*clm_read_fn)(char *buffer, size_t capacity, void *payload);
+
+clm_status clm_portfolio_import_csv_stream(size_t *out_applied, char **out_rejections, char **out_warnings,
+                                                   clm_portfolio *portfolio, clm_read_fn read, void *read_payload,
+                                                   const char *name, unsigned flags, clm_progress_fn progress,
+                                                   void *progress_payload);
 CDEF,
 ];

@@ -29,7 +29,7 @@ template <class Get>
 std::vector<portfolio::rejection> portfolio::apply_each(std::size_t n, Get get, bool skip_bad, const std::function<std::string(std::size_t)> &where,
                                   const batch_finisher &finish) {
     std::vector<rejection> rejected;
-    undo batch(*this);
+    undo batch(*this, open_);
     for (std::size_t i = 0; i < n; ++i) {
         const event_view ev = get(i);
         if (!skip_bad) {
@@ -52,6 +52,22 @@ std::vector<portfolio::rejection> portfolio::apply_each(std::size_t n, Get get, 
     if (finish) finish(rejected);
     batch.commit();
     return rejected;
+}
+
+template <class Body>
+void portfolio::atomically(Body &&body) {
+    if (open_) {
+        body();
+        return;
+    }
+    undo all(*this);
+    struct closing {
+        undo *&open;
+        ~closing() { open = nullptr; }
+    } close{open_};
+    open_ = &all;
+    body();
+    all.commit();
 }
 
 inline std::uint32_t portfolio::customer_for(std::string_view id, std::optional<std::uint32_t> existing, undo &u) {

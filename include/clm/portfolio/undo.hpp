@@ -24,7 +24,7 @@ public:
     explicit undo(portfolio &p, const undo *outer = nullptr)
         : p_(p), journal_(p.journal_.size()), details_(p.details_.size()), pool_(p.pool_.size()),
           customers_(p.customers_.size()), lookup_(p.customer_of_string_.size()), log_(p.undo_log_.size()),
-          base_(outer ? outer->base_ : journal_) {}
+          base_(outer ? outer->base_ : journal_), outermost_(outer == nullptr) {}
     undo(const undo &) = delete;
     undo &operator=(const undo &) = delete;
     ~undo() {
@@ -49,7 +49,7 @@ public:
     }
     void commit() {
         done_ = true;
-        release();
+        if (outermost_) release(); // an inner change's saved states belong to the enclosing one
     }
     // Hands this (nested) transaction's saved states to the enclosing one
     // (they are already in the shared log).
@@ -96,6 +96,7 @@ private:
     portfolio &p_;
     std::size_t journal_, details_, pool_, customers_, lookup_, log_;
     std::size_t base_; // the journal's size when the outermost change began
+    bool outermost_;
     bool done_ = false;
 };
 /// @endcond

@@ -50,7 +50,7 @@ from .policy import (
     WeekPlan,
     policy_presets,
 )
-from .portfolio import BatchResult, Event, Portfolio, Rejection, StagePosition
+from .portfolio import BatchResult, Change, Event, Portfolio, Rejection, StagePosition
 
 __version__ = VERSION  # the binding's version (clm/_version.py); the C library's is version_string()
 
@@ -80,6 +80,7 @@ __all__ = [
     "BufferTooSmallError",
     "CallbackError",
     "CancelledError",
+    "Change",
     "ClassBudget",
     "ClmError",
     "ClmIOError",

@@ -130,6 +130,10 @@ STRUCT_FIELDS: Final[dict[str, str]] = {
         "size_t struct_size, const char *manager, size_t limit, unsigned threads, "
         "clm_progress_fn progress, void *payload, size_t per_customer"
     ),
+    "clm_change": (
+        "size_t struct_size, uint64_t seq, const clm_event *event, const char *model, "
+        "const char *from_stage, const char *to_stage"
+    ),
 }
 
 #: Callback typedefs: name -> (return type, parameter list) as in the header.
@@ -142,6 +146,8 @@ CALLBACK_SIGNATURES: Final[dict[str, tuple[str, str]]] = {
         "const char *to_stage, const char *date, void *payload",
     ),
     "clm_progress_fn": ("int", "size_t done, size_t total, void *payload"),
+    "clm_change_fn": ("int", "const clm_change *change, void *payload"),
+    "clm_read_fn": ("int64_t", "char *buffer, size_t capacity, void *payload"),
 }
 
 _SCALARS: Final[dict[str, Any]] = {
@@ -225,14 +231,28 @@ CALLBACK_TYPES: Final[dict[str, Any]] = {}
 
 
 def _build_types() -> None:
-    # Callbacks first: a struct may hold one (clm_recommend_options.progress).
-    for name, (ret, params) in CALLBACK_SIGNATURES.items():
-        # A callback's `const char *` arguments arrive as bytes (or None).
-        CALLBACK_TYPES[name] = ctypes.CFUNCTYPE(ctype_of(ret), *[ctype_of(t) for t, _ in split_params(params)])
-    for name, fields in STRUCT_FIELDS.items():
-        STRUCT_TYPES[name] = type(
-            name, (ctypes.Structure,), {"_fields_": [(n, ctype_of(t)) for t, n in split_params(fields)]}
-        )
+    # In dependency order: a struct may hold a callback (clm_recommend_options.progress)
+    # and a callback may take a struct (clm_change_fn), so build whatever can be
+    # built until everything is; a pass that builds nothing is a missing mapping.
+    pending = [("callback", n) for n in CALLBACK_SIGNATURES] + [("struct", n) for n in STRUCT_FIELDS]
+    while pending:
+        left: list[tuple[str, str]] = []
+        error: TypeError | None = None
+        for kind, name in pending:
+            try:
+                if kind == "callback":
+                    # A callback's `const char *` arguments arrive as bytes (or None).
+                    ret, params = CALLBACK_SIGNATURES[name]
+                    CALLBACK_TYPES[name] = ctypes.CFUNCTYPE(ctype_of(ret), *[ctype_of(t) for t, _ in split_params(params)])
+                else:
+                    fields = [(n, ctype_of(t)) for t, n in split_params(STRUCT_FIELDS[name])]
+                    STRUCT_TYPES[name] = type(name, (ctypes.Structure,), {"_fields_": fields})
+            except TypeError as e:
+                left.append((kind, name))
+                error = e
+        if error is not None and len(left) == len(pending):
+            raise error
+        pending = left
 
 
 _build_types()
@@ -413,6 +433,21 @@ SIGNATURES: Final[tuple[Signature, ...]] = (
     ),
     Signature("clm_portfolio_save", "clm_status", "const clm_portfolio *portfolio, const char *path"),
     Signature("clm_portfolio_load", "clm_status", "clm_portfolio **out, const char *path"),
+    Signature("clm_portfolio_save_buffer", "clm_status", "char **out, size_t *out_len, const clm_portfolio *portfolio"),
+    Signature(
+        "clm_portfolio_load_buffer", "clm_status", "clm_portfolio **out, const char *data, size_t len, const char *name"
+    ),
+    Signature("clm_portfolio_last_seq", "uint64_t", "const clm_portfolio *portfolio"),
+    Signature(
+        "clm_portfolio_events_since",
+        "clm_status",
+        "uint64_t *out_next, const clm_portfolio *portfolio, uint64_t after, size_t limit, clm_change_fn fn, "
+        "void *payload",
+    ),
+    Signature("clm_portfolio_set_observer", "clm_status", "clm_portfolio *portfolio, clm_change_fn fn, void *payload"),
+    Signature("clm_portfolio_observed_seq", "uint64_t", "const clm_portfolio *portfolio"),
+    Signature("clm_portfolio_erase_customer", "clm_status", "clm_portfolio *portfolio, const char *customer_id"),
+    Signature("clm_portfolio_set_time_zone", "clm_status", "clm_portfolio *portfolio, const char *offset"),
     # Policies and recommendations
     Signature("clm_policy_preset_count", "size_t", "void"),
     Signature("clm_policy_preset_id", "const char *", "size_t index"),
@@ -494,6 +529,13 @@ SIGNATURES: Final[tuple[Signature, ...]] = (
         "clm_status",
         "char **out, size_t *out_len, const clm_portfolio *portfolio, const char *model_id, const char *as_of, "
         "const char *until, const clm_policy *policy",
+    ),
+    # Streaming import
+    Signature(
+        "clm_portfolio_import_csv_stream",
+        "clm_status",
+        "size_t *out_applied, char **out_rejections, char **out_warnings, clm_portfolio *portfolio, clm_read_fn read, "
+        "void *read_payload, const char *name, unsigned flags, clm_progress_fn progress, void *progress_payload",
     ),
 )
 

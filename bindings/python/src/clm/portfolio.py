@@ -7,8 +7,8 @@ and, as a fallback, when garbage-collected. Using a closed portfolio raises
 
 State is a fold of the journal, so every query takes an optional ``as_of``
 date (``"YYYY-MM-DD"``, ``"YYYY-MM-DDTHH:MM:SS"`` or a :class:`datetime.date`;
-a time-zone-aware :class:`datetime.datetime` raises :class:`ValueError`, as clm
-times have no time zone); ``None`` means "after every event". A string holding
+a time-zone-aware :class:`datetime.datetime` is converted into the portfolio's
+zone, UTC unless :meth:`Portfolio.set_time_zone` says otherwise); ``None`` means "after every event". A string holding
 a NUL character raises :class:`ValueError` (a C string would end there). Every mutating call is all-or-nothing:
 when it raises, the portfolio is unchanged.
 
@@ -32,6 +32,7 @@ from typing import Any, Callable, Iterable, Union
 
 from . import _lib
 from .errors import CallbackError
+from .journal import Change, JournalMixin, Observer
 from .model import Model, _dec, _enc, _enc_opt, _take_string
 
 __all__ = [
@@ -41,6 +42,8 @@ __all__ = [
     "StagePosition",
     "Portfolio",
     "Predicate",
+    "Change",
+    "Observer",
 ]
 
 _C = _lib.lib
@@ -61,13 +64,11 @@ def _date(value: DateLike, what: str) -> bytes | None:
     if value is None:
         return None
     if isinstance(value, _dt.datetime):
-        # clm times carry no time zone (the CRM's local time): an aware datetime
-        # is refused rather than silently stripped of its offset.
-        if value.utcoffset() is not None:
-            raise ValueError(
-                f"{what} must be a naive datetime (clm times have no time zone); "
-                "convert it first, e.g. value.astimezone(tz).replace(tzinfo=None)"
-            )
+        # An aware datetime goes with its UTC offset, which clm converts into the
+        # portfolio's zone (Portfolio.set_time_zone); a naive one is in that zone.
+        offset = value.utcoffset()
+        if offset is not None and offset.total_seconds() % 60:
+            raise ValueError(f"{what}: a UTC offset of whole minutes is needed, not {offset}")
         return value.replace(microsecond=0).isoformat(timespec="seconds").encode("ascii")
     if isinstance(value, _dt.date):
         return value.isoformat().encode("ascii")
@@ -138,13 +139,16 @@ class Rejection:
 
 class BatchResult(list[Rejection]):
     """The rejections of a batch or import (empty when nothing was skipped);
-    :attr:`applied` is how many events were applied."""
+    :attr:`applied` is how many events were applied; :attr:`warnings` (from
+    :meth:`Portfolio.import_csv_stream`) the values in columns a row's type does not use."""
 
     applied: int
+    warnings: list[str]
 
     def __init__(self, rejections: Iterable[Rejection] = (), applied: int = 0) -> None:
         super().__init__(rejections)
         self.applied = applied
+        self.warnings = []
 
     def __repr__(self) -> str:
         return f"BatchResult(applied={self.applied}, rejections={list.__repr__(self)})"
@@ -196,7 +200,7 @@ class _PortfolioModel(Model):
         return f"<clm.Model {self.id!r} v{self.version} (the portfolio's)>"
 
 
-class Portfolio:
+class Portfolio(JournalMixin):
     """A portfolio of customers, their positions in one or more models, and
     their journal (``clm_portfolio``).
 
@@ -205,7 +209,13 @@ class Portfolio:
     :meth:`register_predicate` must not call back into the same portfolio.
     """
 
-    __slots__ = ("_ptr", "_predicates", "_callback_errors", "_views", "__weakref__")
+    __slots__ = ("_ptr", "_predicates", "_callback_errors", "_views", "_observer", "observer_errors", "__weakref__")
+    _event_class = Event  # what JournalMixin builds rows as
+
+    @staticmethod
+    def _batch_result(report: str, applied: int) -> BatchResult:
+        """A CSV import's report as a BatchResult (for JournalMixin)."""
+        return BatchResult(_parse_rejections(report, csv=True), applied)
 
     def __init__(self) -> None:
         """An empty portfolio (``clm_portfolio_new``)."""
@@ -221,6 +231,8 @@ class Portfolio:
         self._predicates: dict[str, Any] = {}
         self._callback_errors: list[BaseException] = []
         self._views: weakref.WeakSet[_PortfolioModel] = weakref.WeakSet()
+        self._observer: Any = None  # the CFUNCTYPE object of set_observer(), kept alive
+        self.observer_errors: list[BaseException] = []
 
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> Portfolio:
