@@ -8,7 +8,7 @@
 set -eu
 packages="cmake make g++ gcc pkg-config binutils python3 libboost-graph-dev libboost-date-time-dev
 libmsgsl-dev catch2 nlohmann-json3-dev libbenchmark-dev doxygen graphviz luajit php-cli abigail-tools libsqlite3-dev
-chromium fonts-liberation"
+chromium fonts-liberation python3-distributed"
 missing=""
 for p in $packages; do
     if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then

@@ -895,6 +895,19 @@ end
 function Portfolio:forecast_customers(model_id, as_of)
   return json_call(self, "clm_portfolio_forecast_customers_json", opt_string(model_id), opt_string(as_of))
 end
+--- Imports the rows of the event-log files (a list of paths) that belong to part `part` of `parts`
+--- (by a stable hash of the customer's account as of `as_of`, else of the id; docs/distributed.md).
+function Portfolio:import_partition(files, as_of, part, parts)
+  local array = ffi.new("const char *[?]", math.max(#files, 1))
+  for i, f in ipairs(files) do array[i - 1] = f end
+  call("clm_portfolio_import_partition", self:handle(), array, #files, as_of, part, parts)
+end
+
+--- The partial result (JSON text) of `analysis` over this part; "forecast" needs `fit`, the merged forecast-fit partial.
+function Portfolio:partial(analysis, as_of, model_id, fit)
+  return json_call(self, "clm_portfolio_partial_json", opt_string(model_id), analysis, as_of, fit, fit and #fit or 0)
+end
+
 --- The backtest from `as_of` to `until_date` (nil: the newest event's date); `policy` optional (JSON text, `clm backtest --json`).
 function Portfolio:backtest(as_of, until_date, model_id, policy)
   return json_call(self, "clm_portfolio_backtest_json", opt_string(model_id), as_of, opt_string(until_date),
@@ -1028,6 +1041,31 @@ end
 function Policy:plan_week(p, manager, week, hours)
   local out, len = ffi.new("char *[1]"), ffi.new("size_t[1]")
   call("clm_policy_plan_week", out, len, self:handle(), p:handle(), manager, opt_string(week), hours or 0)
+  return take_string(out, tonumber(len[0]))
+end
+
+-- ---------------------------------------------------------------------------
+-- Partial results (docs/distributed.md)
+-- ---------------------------------------------------------------------------
+
+--- The part in [0, parts) of a partition key (an account, else a customer id).
+function clm.partition_of(key, parts)
+  local out = ffi.new("uint32_t[1]")
+  call("clm_partition_of", out, key, #key, parts)
+  return tonumber(out[0])
+end
+
+--- The merge of two partials (JSON text) of the same analysis, model and date.
+function clm.merge_partials(a, b)
+  local out, len = ffi.new("char *[1]"), ffi.new("size_t[1]")
+  call("clm_partial_merge_json", out, len, a, #a, b, #b)
+  return take_string(out, tonumber(len[0]))
+end
+
+--- The whole portfolio's document for a merged partial: what `clm COMMAND --json` prints (indent 2 by default).
+function clm.finish_partial(model, partial, indent)
+  local out, len = ffi.new("char *[1]"), ffi.new("size_t[1]")
+  call("clm_partial_finish_json", out, len, model:handle(), partial, #partial, indent or 2)
   return take_string(out, tonumber(len[0]))
 end
 

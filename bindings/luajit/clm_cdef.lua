@@ -110,6 +110,11 @@ return {
     "clm_portfolio_forecast_customers_json",
     "clm_portfolio_backtest_json",
     "clm_portfolio_import_csv_stream",
+    "clm_partition_of",
+    "clm_portfolio_import_partition",
+    "clm_portfolio_partial_json",
+    "clm_partial_merge_json",
+    "clm_partial_finish_json",
   },
   cdef = [[
 typedef enum clm_status {
@@ -444,5 +449,20 @@ clm_status clm_portfolio_import_csv_stream(size_t *out_applied, char **out_rejec
                                                    clm_portfolio *portfolio, clm_read_fn read, void *read_payload,
                                                    const char *name, unsigned flags, clm_progress_fn progress,
                                                    void *progress_payload);
+
+clm_status clm_partition_of(uint32_t *out, const char *key, size_t key_len, uint32_t parts);
+
+clm_status clm_portfolio_import_partition(clm_portfolio *portfolio, const char **files, size_t file_count,
+                                                  const char *as_of, uint32_t part, uint32_t parts);
+
+clm_status clm_portfolio_partial_json(char **out, size_t *out_len, const clm_portfolio *portfolio,
+                                              const char *model_id, const char *analysis, const char *as_of,
+                                              const char *fit_json, size_t fit_len);
+
+clm_status clm_partial_merge_json(char **out, size_t *out_len, const char *a, size_t a_len, const char *b,
+                                          size_t b_len);
+
+clm_status clm_partial_finish_json(char **out, size_t *out_len, const clm_model *model, const char *partial,
+                                           size_t partial_len, int indent);
 ]],
 }

@@ -1016,8 +1016,7 @@ CLM_API clm_status clm_portfolio_backtest_json(char **out, size_t *out_len, cons
 
 /** @} */
 
-/* ======================================================================
- * Streaming import
+/* =============================================================== * Streaming import
  * ====================================================================== */
 
 /** @defgroup ingest Streaming import
@@ -1062,6 +1061,91 @@ CLM_API clm_status clm_portfolio_import_csv_stream(size_t *out_applied, char **o
                                                    clm_portfolio *portfolio, clm_read_fn read, void *read_payload,
                                                    const char *name, unsigned flags, clm_progress_fn progress,
                                                    void *progress_payload);
+
+/** @} */
+
+/* ------------------------------------------------------------------------- */
+/** @defgroup partial Partial results: the analyses in parts, merged
+ *  For engines that split a portfolio over processes or machines (Dask,
+ *  Spark, any map-reduce; docs/distributed.md). Each part imports its share
+ *  of the event log (clm_portfolio_import_partition(): by a stable hash of
+ *  the customer's account, else of the customer id), computes a partial
+ *  (clm_portfolio_partial_json()), the partials are merged in any grouping
+ *  and order (clm_partial_merge_json(): associative and commutative), and the
+ *  merged partial is finished (clm_partial_finish_json()) into exactly the
+ *  document the whole portfolio gives, byte for byte: counts add up, medians
+ *  and percentiles come from merged day histograms, money and probabilities
+ *  from exact sums. Merge each part's partial once: a part merged twice is
+ *  counted twice.
+ *
+ *  The forecast takes two rounds: every part's `forecast-fit` partial (the
+ *  stays of every stage, the purchase amounts), merged; then every part's
+ *  `forecast` partial given that merged fit (its open deals scored), merged
+ *  and finished.
+ *
+ *  Lifecycle: partials are JSON strings owned by the caller (free with
+ *  clm_string_free()). Threading: the functions touch only their arguments.
+ *  @{ */
+
+/**
+ * The part, in [0, parts), of a partition key (an account name, or the id of a
+ * customer without one): FNV-1a 64-bit of the key's bytes, modulo `parts`.
+ * @param[out] out  receives the part.
+ * @param key  the key's UTF-8 bytes (need not be NUL-terminated).
+ * @return CLM_OK; CLM_E_INVALID_ARGUMENT when `parts` is 0.
+ */
+CLM_API clm_status clm_partition_of(uint32_t *out, const char *key, size_t key_len, uint32_t parts);
+
+/**
+ * Imports the rows of event-log CSV files that belong to part `part` of
+ * `parts` (clm_partition_of() of the customer's account as of `as_of`, else
+ * of the customer id): every file is read, only the part's rows are parsed
+ * into events, and errors name the file and line as clm_portfolio_import_csv_file()
+ * would. All or nothing over the files.
+ * @param files  `file_count` paths.
+ * @param as_of  the date whose accounts decide the parts (`YYYY-MM-DD`); required.
+ * @return CLM_OK; CLM_E_IO when a file cannot be read; CLM_E_PARSE or CLM_E_VALIDATION
+ *         for a bad row (nothing imported); CLM_E_INVALID_ARGUMENT for a bad date or part.
+ */
+CLM_API clm_status clm_portfolio_import_partition(clm_portfolio *portfolio, const char **files, size_t file_count,
+                                                  const char *as_of, uint32_t part, uint32_t parts);
+
+/**
+ * The partial result of one analysis over this portfolio (one part).
+ * @param[out] out  the partial, a JSON object `{"clm_partial":1,"analysis","model","stages","as_of",...}`;
+ *        free with clm_string_free().
+ * @param[out] out_len  receives its length in bytes (may be NULL).
+ * @param model_id  the model; NULL when the portfolio has exactly one.
+ * @param analysis  `status`, `funnel`, `time-in-stage`, `forecast-fit` or `forecast`.
+ * @param as_of     the date (`YYYY-MM-DD`); required.
+ * @param fit_json  for `forecast` only: the merged `forecast-fit` partial of every part; NULL otherwise.
+ * @return CLM_OK; CLM_E_INVALID_ARGUMENT for an unknown analysis, a bad date, a missing,
+ *         unexpected or mismatched fit; CLM_E_NOT_FOUND for an unknown model.
+ */
+CLM_API clm_status clm_portfolio_partial_json(char **out, size_t *out_len, const clm_portfolio *portfolio,
+                                              const char *model_id, const char *analysis, const char *as_of,
+                                              const char *fit_json, size_t fit_len);
+
+/**
+ * Merges two partials of the same analysis, model and date.
+ * @param[out] out  the merged partial; free with clm_string_free().
+ * @return CLM_OK; CLM_E_INVALID_ARGUMENT when they differ or either is malformed.
+ */
+CLM_API clm_status clm_partial_merge_json(char **out, size_t *out_len, const char *a, size_t a_len, const char *b,
+                                          size_t b_len);
+
+/**
+ * Finishes a merged partial into the document of the whole portfolio: the
+ * JSON of `clm status|funnel|time-in-stage|forecast --json` (for
+ * `forecast-fit`, the forecast's stage rates without deals).
+ * @param[out] out  the document; free with clm_string_free().
+ * @param model   the model the partial is of.
+ * @param indent  -1 for compact JSON; 0 to 16 for that many spaces per level, followed by a newline
+ *        (the `clm` command prints indent 2 so).
+ * @return CLM_OK; CLM_E_INVALID_ARGUMENT when the partial is malformed, of another model, or `indent` < -1.
+ */
+CLM_API clm_status clm_partial_finish_json(char **out, size_t *out_len, const clm_model *model, const char *partial,
+                                           size_t partial_len, int indent);
 
 /** @} */
 

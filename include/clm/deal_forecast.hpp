@@ -17,6 +17,7 @@
 #pragma once
 
 #include <clm/markov_chain.hpp>
+#include <clm/partial/exact_sum.hpp>
 #include <clm/stage_survival.hpp>
 #include <clm/stays.hpp>
 
@@ -143,8 +144,8 @@ struct pipeline_scan {
     std::vector<stage_stays> stays;                              // per stage
     std::vector<deal_forecast> open;                             // open deals (value: amount attribute, or NaN)
     std::vector<string_id> product;                              // per open deal: its product attribute (0: none)
-    std::map<string_id, std::pair<double, std::size_t>> by_product; // product -> (sum, count) of purchases
-    double amount_sum = 0;
+    std::map<string_id, std::pair<exact_sum, std::size_t>> by_product; // product -> (sum, count) of purchases
+    exact_sum amount_sum;                                        // exact: the same whatever the order (partial/)
     std::size_t amount_count = 0;
 };
 
@@ -165,10 +166,10 @@ inline void scan_pipeline(const portfolio &p, std::size_t slot, timestamp t, pip
             if (ev.type == event_type::purchase) {
                 const event_detail *d = p.detail_of(ev);
                 if (!d || !d->has_amount) continue;
-                s.amount_sum += d->amount;
+                s.amount_sum.add(d->amount);
                 ++s.amount_count;
                 auto &pr = s.by_product[ev.value];
-                pr.first += d->amount;
+                pr.first.add(d->amount);
                 ++pr.second;
             } else if (ev.type == event_type::stage) {
                 // A stage row's amount is the deal's value from then on (docs/event-log.md).
@@ -243,22 +244,33 @@ inline std::vector<double> solve_over(const std::vector<stage_index> &tr, std::s
 
 } // namespace detail
 
-/// Forecasts model slot `slot` as of `as_of` (every event on that day
-/// counted): the stage rates, and every open customer's probability of
-/// being won by stage and days in stage (see the file comment).
-inline forecast_report forecast(const portfolio &p, std::size_t slot, timestamp as_of, const forecast_options &opt = {}) {
-    const model &mdl = p.model_at(slot);
+/// The fitted forecast of one model as of a date: the stage rates and the
+/// survival of each stage, from which any open deal is scored (score_deal()).
+/// It depends only on the stays observed (a multiset: not on the order of the
+/// customers), so partitions of a portfolio that pool their stays fit the same
+/// forecast as the whole portfolio (partial/forecast.hpp).
+struct forecast_fit {
+    forecast_report report;                ///< The stage-level figures (model, as_of, stages' rates); no deals, no sums.
+    std::vector<double> w;                 ///< Each stage's rate (probability of winning from a fresh entry).
+    std::vector<double> close_days;        ///< Expected days to close from a fresh entry, per stage (< 0: unknown).
+    std::vector<bool> fitted;              ///< Stages scored by survival (enough completed stays).
+    std::vector<stage_survival> fit;       ///< Their survival fits.
+};
+
+/// Fits the forecast of model `mdl` as of `as_of` from the stays of each of
+/// its stages (`stays`, one per stage; sorted in place). Steps 2 and 3 of
+/// forecast() (see the file comment).
+inline forecast_fit fit_forecast(const model &mdl, std::vector<stage_stays> &stays, timestamp as_of,
+                                 const forecast_options &opt = {}) {
     const std::size_t n = mdl.stage_count();
-    const timestamp t = end_of_day(as_of);
-    forecast_report r;
+    if (stays.size() != n) throw invalid_argument("forecast: one set of stays per stage is needed");
+    forecast_fit out;
+    forecast_report &r = out.report;
     r.model = mdl.id();
     r.as_of = day_of(as_of) * seconds_per_day;
     r.stages.resize(n);
-
-    // 1. Observe.
-    detail::pipeline_scan scan;
-    detail::scan_pipeline(p, slot, t, scan);
-    std::vector<stage_survival> fit(n);
+    std::vector<stage_survival> &fit = out.fit;
+    fit.resize(n);
     auto won = [&](std::size_t j) { return mdl.stage_at(stage_index(j)).kind == stage_kind::won; };
 
     // 2. The stage rates (completed stays only), as before: the chain over the
@@ -274,11 +286,11 @@ inline forecast_report forecast(const portfolio &p, std::size_t slot, timestamp 
         const stage &st = mdl.stage_at(s);
         f.stage = s;
         f.id = st.id;
-        f.completed = scan.stays[s].completed();
-        f.censored = scan.stays[s].open();
+        f.completed = stays[s].completed();
+        f.censored = stays[s].open();
         touched.clear();
         double all_days = 0;
-        for (const auto &[k, when] : scan.stays[s].exits_view()) {
+        for (const auto &[k, when] : stays[s].exits_view()) {
             (void)when;
             auto next = stage_index(k & 0xFFFF);
             if (count_to[next]++ == 0) touched.push_back(next);
@@ -322,7 +334,8 @@ inline forecast_report forecast(const portfolio &p, std::size_t slot, timestamp 
     std::vector<std::vector<std::pair<stage_index, double>>> q(n);
     for (stage_index s : tr)
         if (!stops[s]) q[s] = exits[s];
-    std::vector<double> w(n, 0.0);
+    std::vector<double> &w = out.w;
+    w.assign(n, 0.0);
     for (std::size_t s = 0; s < n; ++s) w[s] = won(s) ? 1.0 : 0.0;
     {
         auto x = detail::solve_over(tr, n, q, win_fixed);
@@ -354,16 +367,18 @@ inline forecast_report forecast(const portfolio &p, std::size_t slot, timestamp 
     // 3. The survival of each stage with enough completed stays; where a stay
     //    goes is valued by the stage rates w above, and days to close by the
     //    chain of mean stay lengths.
-    std::vector<bool> fitted(n, false);
+    std::vector<bool> &fitted = out.fitted;
+    fitted.assign(n, false);
     for (stage_index s : tr)
         if (!stops[s] && r.stages[s].completed >= opt.min_sample) {
-            fit[s] = stage_survival(scan.stays[s]);
+            fit[s] = stage_survival(stays[s]);
             fitted[s] = true;
             r.stages[s].never_leave = fit[s].plateau();
             r.stages[s].last_exit_days = fit[s].last_exit_day();
             r.stages[s].p90_days = fit[s].exit_quantile(0.9);
         }
-    std::vector<double> close_days(n, -1.0);
+    std::vector<double> &close_days = out.close_days;
+    close_days.assign(n, -1.0);
     std::vector<stage_index> fitted_list;
     for (stage_index s = 0; s < n; ++s)
         if (fitted[s]) fitted_list.push_back(s);
@@ -402,57 +417,137 @@ inline forecast_report forecast(const portfolio &p, std::size_t slot, timestamp 
         }
     }
 
+    return out;
+}
+
+/// The value of an open deal whose `amount` attribute is unknown (NaN): the
+/// mean purchase of its product when known, else the overall mean purchase,
+/// else 0; counted in `basis`.
+inline void value_deal(deal_forecast &d, std::optional<double> product_mean, std::optional<double> overall_mean,
+                       value_basis &basis) {
+    if (!std::isnan(d.value)) {
+        ++basis.amount_attribute;
+    } else if (product_mean) {
+        d.value = *product_mean;
+        ++basis.product_mean;
+    } else if (overall_mean) {
+        d.value = *overall_mean;
+        ++basis.overall_mean;
+    } else {
+        d.value = 0;
+        ++basis.none;
+    }
+}
+
+/// Scores one open deal (its stage and days in stage set) with the fitted
+/// forecast: its p_won, basis and expected days to close. Step 4 of forecast().
+inline void score_deal(const forecast_fit &ff, const model &mdl, deal_forecast &d, const forecast_options &opt = {}) {
+    const std::vector<double> &w = ff.w;
+    const stage_forecast &f = ff.report.stages.at(d.stage);
+    if (ff.fitted[d.stage]) {
+        auto e = ff.fit[d.stage].estimate(d.days_in_stage);
+        // By age: shrunk towards the stage's share of leavers who win; past
+        // every observed stay: towards 0 by the stays that waited as long;
+        // where age does not matter (or not stably): the stage rate.
+        if (e.beyond) {
+            d.p_won = opt.prior_weight * w[d.stage] / (e.evidence + opt.prior_weight);
+            d.basis = p_won_basis::beyond_observed;
+        } else if (e.by_age) {
+            d.p_won = (e.evidence * e.p_win + opt.prior_weight * ff.fit[d.stage].win_share()) / (e.evidence + opt.prior_weight);
+            d.basis = p_won_basis::age;
+        } else {
+            d.p_won = w[d.stage];
+            d.basis = p_won_basis::stage;
+        }
+        d.days_to_close = e.days_to_close ? *e.days_to_close : -1.0;
+    } else {
+        d.p_won = f.p_win;
+        d.basis = f.source == forecast_source::observed            ? p_won_basis::stage
+                  : f.source == forecast_source::model_probability ? p_won_basis::model
+                                                                   : p_won_basis::none;
+        if (ff.close_days[d.stage] >= 0) d.days_to_close = std::max(0.0, ff.close_days[d.stage] - double(d.days_in_stage));
+        else if (f.source == forecast_source::model_probability && mdl.stage_at(d.stage).time_limit_days)
+            d.days_to_close = double(*mdl.stage_at(d.stage).time_limit_days);
+    }
+    d.p_won = std::clamp(d.p_won, 0.0, 1.0);
+}
+
+/// The sums of the scored deals, exact (partial/exact_sum.hpp): the same
+/// whatever the order the deals are added in, so partitions' sums merge to
+/// the whole portfolio's, bit for bit.
+struct forecast_sums {
+    std::vector<std::size_t> open;         ///< Open deals per stage.
+    std::vector<exact_sum> wins;           ///< Σ p_won per stage.
+    std::vector<exact_sum> revenue;        ///< Σ p_won × value per stage.
+    value_basis basis;                     ///< How the deal values were found.
+
+    /// Empty sums for `stages` stages.
+    explicit forecast_sums(std::size_t stages = 0) : open(stages, 0), wins(stages), revenue(stages) {}
+    /// Adds one scored deal.
+    void add(const deal_forecast &d) {
+        ++open.at(d.stage);
+        wins[d.stage].add(d.p_won);
+        revenue[d.stage].add(d.p_won * d.value);
+    }
+    /// Adds the sums of `other` (the same number of stages).
+    void merge(const forecast_sums &other) {
+        if (other.open.size() != open.size()) throw invalid_argument("forecast sums: different numbers of stages");
+        for (std::size_t s = 0; s < open.size(); ++s) {
+            open[s] += other.open[s];
+            wins[s].merge(other.wins[s]);
+            revenue[s].merge(other.revenue[s]);
+        }
+        basis.amount_attribute += other.basis.amount_attribute;
+        basis.product_mean += other.basis.product_mean;
+        basis.overall_mean += other.basis.overall_mean;
+        basis.none += other.basis.none;
+    }
+    /// Writes the sums into the report's stages and pipeline totals.
+    void write(forecast_report &r) const {
+        exact_sum all_wins, all_revenue;
+        r.open_customers = 0;
+        for (std::size_t s = 0; s < open.size(); ++s) {
+            stage_forecast &f = r.stages.at(s);
+            f.open_customers = open[s];
+            f.expected_wins = wins[s].value();
+            f.expected_revenue = revenue[s].value();
+            r.open_customers += open[s];
+            all_wins.merge(wins[s]);
+            all_revenue.merge(revenue[s]);
+        }
+        r.expected_wins = all_wins.value();
+        r.expected_revenue = all_revenue.value();
+        r.basis = basis;
+    }
+};
+
+/// Forecasts model slot `slot` as of `as_of` (every event on that day
+/// counted): the stage rates, and every open customer's probability of
+/// being won by stage and days in stage (see the file comment). Sums are
+/// exact (forecast_sums), so they do not depend on the customers' order.
+inline forecast_report forecast(const portfolio &p, std::size_t slot, timestamp as_of, const forecast_options &opt = {}) {
+    const model &mdl = p.model_at(slot);
+    const timestamp t = end_of_day(as_of);
+    // 1. Observe.
+    detail::pipeline_scan scan;
+    detail::scan_pipeline(p, slot, t, scan);
+    // 2, 3. The stage rates and the survival of each stage.
+    forecast_fit ff = fit_forecast(mdl, scan.stays, as_of, opt);
+    forecast_report r = ff.report;
     // 4. Every open deal.
-    if (scan.amount_count) r.overall_mean_amount = scan.amount_sum / double(scan.amount_count);
+    if (scan.amount_count) r.overall_mean_amount = scan.amount_sum.value() / double(scan.amount_count);
     r.deals = std::move(scan.open);
+    forecast_sums sums(mdl.stage_count());
     for (std::size_t i = 0; i < r.deals.size(); ++i) {
         deal_forecast &d = r.deals[i];
-        if (!std::isnan(d.value)) {
-            ++r.basis.amount_attribute;
-        } else if (auto it = scan.by_product.find(scan.product[i]); scan.product[i] && it != scan.by_product.end()) {
-            d.value = it->second.first / double(it->second.second);
-            ++r.basis.product_mean;
-        } else if (r.overall_mean_amount) {
-            d.value = *r.overall_mean_amount;
-            ++r.basis.overall_mean;
-        } else {
-            d.value = 0;
-            ++r.basis.none;
-        }
-        stage_forecast &f = r.stages[d.stage];
-        if (fitted[d.stage]) {
-            auto e = fit[d.stage].estimate(d.days_in_stage);
-            // By age: shrunk towards the stage's share of leavers who win; past
-            // every observed stay: towards 0 by the stays that waited as long;
-            // where age does not matter (or not stably): the stage rate.
-            if (e.beyond) {
-                d.p_won = opt.prior_weight * w[d.stage] / (e.evidence + opt.prior_weight);
-                d.basis = p_won_basis::beyond_observed;
-            } else if (e.by_age) {
-                d.p_won = (e.evidence * e.p_win + opt.prior_weight * fit[d.stage].win_share()) / (e.evidence + opt.prior_weight);
-                d.basis = p_won_basis::age;
-            } else {
-                d.p_won = w[d.stage];
-                d.basis = p_won_basis::stage;
-            }
-            d.days_to_close = e.days_to_close ? *e.days_to_close : -1.0;
-        } else {
-            d.p_won = f.p_win;
-            d.basis = f.source == forecast_source::observed            ? p_won_basis::stage
-                      : f.source == forecast_source::model_probability ? p_won_basis::model
-                                                                       : p_won_basis::none;
-            if (close_days[d.stage] >= 0) d.days_to_close = std::max(0.0, close_days[d.stage] - double(d.days_in_stage));
-            else if (f.source == forecast_source::model_probability && mdl.stage_at(d.stage).time_limit_days)
-                d.days_to_close = double(*mdl.stage_at(d.stage).time_limit_days);
-        }
-        d.p_won = std::clamp(d.p_won, 0.0, 1.0);
-        ++f.open_customers;
-        f.expected_wins += d.p_won;
-        f.expected_revenue += d.p_won * d.value;
-        ++r.open_customers;
-        r.expected_wins += d.p_won;
-        r.expected_revenue += d.p_won * d.value;
+        std::optional<double> product_mean;
+        if (auto it = scan.by_product.find(scan.product[i]); scan.product[i] && it != scan.by_product.end())
+            product_mean = it->second.first.value() / double(it->second.second);
+        value_deal(d, product_mean, r.overall_mean_amount, sums.basis);
+        score_deal(ff, mdl, d, opt);
+        sums.add(d);
     }
+    sums.write(r);
     return r;
 }
 

@@ -44,6 +44,8 @@ public:
     std::size_t open() const noexcept { return open_.size(); }
     /// The completed stays, each as ((days << 16) | next stage, day left), in the order added.
     const std::vector<std::pair<std::uint64_t, std::int64_t>> &exits_view() const noexcept { return exits_; }
+    /// The ages of the open stays, in the order added.
+    const std::vector<std::int64_t> &open_view() const noexcept { return open_; }
 
 private:
     friend class stage_survival;

@@ -264,6 +264,38 @@ final class Portfolio extends Handle implements \Countable
     }
 
     /**
+     * Imports the rows of the event-log files that belong to part $part of
+     * $parts: by a stable hash of the customer's account as of $asOf, else of
+     * the customer id (\Clm\partitionOf()). All or nothing; errors name the
+     * file and line (docs/distributed.md).
+     *
+     * @param list<string> $files
+     */
+    public function importPartition(array $files, string|\DateTimeInterface $asOf, int $part, int $parts): void
+    {
+        $n = count($files);
+        $keep = [];
+        $array = Library::ffi()->new('const char *[' . max($n, 1) . ']');
+        foreach (array_values($files) as $i => $file) {
+            $keep[$i] = Library::cString(Library::text($file, 'files'));
+            $array[$i] = FFI::cast('const char *', FFI::addr($keep[$i][0]));
+        }
+        $this->mutate('clm_portfolio_import_partition', $this->handle(), $array, $n, Library::date($asOf, 'asOf'), $part, $parts);
+    }
+
+    /**
+     * The partial result of $analysis (status, funnel, time-in-stage,
+     * forecast-fit, forecast) over this part of a portfolio, as JSON text
+     * (\Clm\mergePartials(), \Clm\finishPartial()); forecast needs $fit,
+     * the merged forecast-fit partial of every part.
+     */
+    public function partial(string $analysis, string|\DateTimeInterface $asOf, ?string $modelId = null, ?string $fit = null): string
+    {
+        return $this->text('clm_portfolio_partial_json', Library::optText($modelId, 'modelId'), Library::text($analysis, 'analysis'),
+            Library::date($asOf, 'asOf'), $fit, $fit === null ? 0 : strlen($fit));
+    }
+
+    /**
      * The journal as an event-log CSV in apply order; importing it into a
      * portfolio with the same models rebuilds the same state.
      */

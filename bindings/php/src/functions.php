@@ -90,3 +90,32 @@ function lastStatus(): int
 {
     return Library::ffi()->clm_last_status();
 }
+
+/** clm_partition_of(): the part in [0, $parts) of a partition key (an account, else a customer id). */
+function partitionOf(string $key, int $parts): int
+{
+    $out = Library::ffi()->new('uint32_t');
+    Library::call('clm_partition_of', \FFI::addr($out), $key, strlen($key), $parts);
+    return $out->cdata;
+}
+
+/** clm_partial_merge_json(): the merge of two partials (JSON text) of the same analysis, model and date. */
+function mergePartials(string $a, string $b): string
+{
+    $out = Library::stringSlot();
+    $len = Library::sizeSlot();
+    Library::call('clm_partial_merge_json', \FFI::addr($out), \FFI::addr($len), $a, strlen($a), $b, strlen($b));
+    return Library::takeString($out, $len->cdata);
+}
+
+/**
+ * clm_partial_finish_json(): the whole portfolio's document for a merged
+ * partial, what `clm COMMAND --json` prints ($indent 2, with its newline).
+ */
+function finishPartial(Model $model, string $partial, int $indent = 2): string
+{
+    $out = Library::stringSlot();
+    $len = Library::sizeSlot();
+    Library::call('clm_partial_finish_json', \FFI::addr($out), \FFI::addr($len), $model->handle(), $partial, strlen($partial), $indent);
+    return Library::takeString($out, $len->cdata);
+}

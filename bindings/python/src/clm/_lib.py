@@ -537,6 +537,29 @@ SIGNATURES: Final[tuple[Signature, ...]] = (
         "size_t *out_applied, char **out_rejections, char **out_warnings, clm_portfolio *portfolio, clm_read_fn read, "
         "void *read_payload, const char *name, unsigned flags, clm_progress_fn progress, void *progress_payload",
     ),
+    # Partial results (docs/distributed.md)
+    Signature("clm_partition_of", "clm_status", "uint32_t *out, const char *key, size_t key_len, uint32_t parts"),
+    Signature(
+        "clm_portfolio_import_partition",
+        "clm_status",
+        "clm_portfolio *portfolio, const char **files, size_t file_count, const char *as_of, uint32_t part, uint32_t parts",
+    ),
+    Signature(
+        "clm_portfolio_partial_json",
+        "clm_status",
+        "char **out, size_t *out_len, const clm_portfolio *portfolio, const char *model_id, const char *analysis, "
+        "const char *as_of, const char *fit_json, size_t fit_len",
+    ),
+    Signature(
+        "clm_partial_merge_json",
+        "clm_status",
+        "char **out, size_t *out_len, const char *a, size_t a_len, const char *b, size_t b_len",
+    ),
+    Signature(
+        "clm_partial_finish_json",
+        "clm_status",
+        "char **out, size_t *out_len, const clm_model *model, const char *partial, size_t partial_len, int indent",
+    ),
 )
 
 

@@ -486,6 +486,44 @@ class Portfolio(JournalMixin):
         _C.clm_portfolio_export_events(ctypes.byref(out), ctypes.byref(length), self._handle())
         return _take_string(out, length.value)
 
+    def import_partition(
+        self, files: Iterable[str | os.PathLike[str]], as_of: DateLike, part: int, parts: int
+    ) -> None:
+        """Imports the rows of the event-log files that belong to part ``part``
+        of ``parts``: by a stable hash of the customer's account as of
+        ``as_of`` (else of the customer id; :func:`clm.partials.partition_of`).
+        Each file is read here; errors name the file and line as
+        :meth:`import_csv_file` would. All or nothing (docs/distributed.md)."""
+        if as_of is None:
+            raise TypeError("as_of is required: it decides which account a customer belongs to")
+        paths = [_enc(f, "files") for f in files]
+        array = (ctypes.c_char_p * max(len(paths), 1))(*paths)
+        self._mutate(
+            _C.clm_portfolio_import_partition, self._handle(), array, len(paths), _date(as_of, "as_of"), part, parts
+        )
+
+    def partial(self, analysis: str, as_of: DateLike, model_id: str | None = None, fit: str | None = None) -> str:
+        """The partial result of ``analysis`` (``status``, ``funnel``,
+        ``time-in-stage``, ``forecast-fit``, ``forecast``) over this part of a
+        portfolio, as JSON text (merge with :func:`clm.partials.merge`, finish
+        with :func:`clm.partials.finish`). ``forecast`` needs ``fit``: the
+        merged ``forecast-fit`` partial of every part."""
+        if as_of is None:
+            raise TypeError("as_of is required")
+        fit_data = None if fit is None else _enc(fit, "fit")
+        out, length = ctypes.c_void_p(), ctypes.c_size_t()
+        _C.clm_portfolio_partial_json(
+            ctypes.byref(out),
+            ctypes.byref(length),
+            self._handle(),
+            _enc_opt(model_id, "model_id"),
+            _enc(analysis, "analysis"),
+            _date(as_of, "as_of"),
+            fit_data,
+            0 if fit_data is None else len(fit_data),
+        )
+        return _take_string(out, length.value)
+
     # -- queries -----------------------------------------------------------
 
     @property
