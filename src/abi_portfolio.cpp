@@ -349,4 +349,15 @@ clm_status clm_portfolio_load(clm_portfolio **out, const char *path) {
     });
 }
 
+clm_status clm_portfolio_set_locale(clm_portfolio *portfolio, const char *locale) {
+    return guarded("clm_portfolio_set_locale", [&] {
+        require(portfolio, "portfolio");
+        require(locale, "locale");
+        portfolio->p.set_locale(locale);
+        // Every slot has its handle already: this only repoints them (cannot fail),
+        // so pointers callers hold from clm_portfolio_model() see the new text.
+        sync_models(portfolio);
+    });
+}
+
 } // extern "C"

@@ -1,5 +1,6 @@
 // cmd_model.cpp -- model subcommands: presets, show, validate.
 #include "cli.hpp"
+#include "load.hpp"
 
 #include <clm/diagram.hpp>
 #include <clm/presets.hpp>
@@ -12,11 +13,12 @@ namespace {
 using clm::cli::args;
 
 int presets(int argc, char **argv) {
-    args a(argc, argv, {"json"}, {});
+    args a(argc, argv, {"json"}, {"locale"});
+    a.locale();
     if (a.flag("json")) {
         nlohmann::ordered_json j = nlohmann::ordered_json::array();
         for (std::size_t i = 0; i < clm::preset_count(); ++i) {
-            auto m = clm::load_preset(clm::preset_id(i));
+            auto m = clm::cli::in_locale(clm::load_preset(clm::preset_id(i)), a);
             j.push_back({{"id", m->id()}, {"version", m->version()}, {"name", m->name()}, {"stages", m->stage_count()}});
         }
         std::cout << j.dump(2) << "\n";
@@ -27,10 +29,11 @@ int presets(int argc, char **argv) {
 }
 
 int show(int argc, char **argv) {
-    args a(argc, argv, {"json"}, {"format"}, 1);
+    args a(argc, argv, {"json"}, {"format", "locale"}, 1);
     if (a.positional().size() != 1) throw clm::cli::usage_error("expected one MODEL (a preset id or a JSON file)");
     std::string format = a.flag("json") ? "json" : a.option("format").value_or("text");
-    auto m = clm::load_model(a.positional()[0]);
+    a.locale();
+    auto m = clm::cli::in_locale(clm::load_model(a.positional()[0]), a);
     if (format == "text") std::cout << clm::model_to_text(*m);
     else if (format == "json") std::cout << clm::model_to_json(*m).dump(2) << "\n";
     else if (format == "dot") std::cout << clm::model_to_dot(*m);
@@ -71,9 +74,10 @@ int validate(int argc, char **argv) {
     return status;
 }
 
-clm::cli::registrar r1{{"presets", "list the preset model ids, one a line", "clm presets [--json]", presets}};
+clm::cli::registrar r1{{"presets", "list the preset model ids, one a line", "clm presets [--json] [--locale en|ru|zh]", presets}};
 clm::cli::registrar r2{{"show", "print a model as text, JSON, DOT or Mermaid",
-                        "clm show MODEL [--format text|json|dot|mermaid] [--json]  (MODEL: a preset id or a JSON file)", show}};
+                        "clm show MODEL [--format text|json|dot|mermaid] [--json] [--locale en|ru|zh]  (MODEL: a preset id or a JSON file; "
+                        "--json writes every locale's text)", show}};
 clm::cli::registrar r3{{"validate", "check model files; print 'ok' or every problem as FILE:LINE:COL: error: message",
                         "clm validate FILE... [--json]", validate}};
 

@@ -297,6 +297,10 @@ SIGNATURES: Final[tuple[Signature, ...]] = (
         "clm_status",
         "size_t *out, const clm_model *model, int from_version, const char *old_stage_id",
     ),
+    Signature("clm_model_set_locale", "clm_status", "clm_model *model, const char *locale"),
+    Signature("clm_model_locale", "const char *", "const clm_model *model"),
+    Signature("clm_model_locale_count", "size_t", "const clm_model *model"),
+    Signature("clm_model_locale_at", "const char *", "const clm_model *model, size_t index"),
     # Model builder
     Signature("clm_model_builder_new", "clm_status", "clm_model_builder **out, const char *model_id, int version"),
     Signature("clm_model_builder_free", "void", "clm_model_builder *builder"),
@@ -412,6 +416,7 @@ SIGNATURES: Final[tuple[Signature, ...]] = (
     ),
     Signature("clm_portfolio_save", "clm_status", "const clm_portfolio *portfolio, const char *path"),
     Signature("clm_portfolio_load", "clm_status", "clm_portfolio **out, const char *path"),
+    Signature("clm_portfolio_set_locale", "clm_status", "clm_portfolio *portfolio, const char *locale"),
     # Policies and recommendations
     Signature("clm_policy_preset_count", "size_t", "void"),
     Signature("clm_policy_preset_id", "const char *", "size_t index"),
