@@ -141,4 +141,5 @@ for schema in "$prefix"/share/clm/schemas/*.schema.json; do
     python3 -c 'import json, sys; json.load(open(sys.argv[1]))' "$schema"
 done
 [ -f "$prefix/share/clm/schemas/model.schema.json" ]
+[ -f "$prefix/share/clm/schemas/policy.schema.json" ]
 echo "ok: the schemas are installed"
