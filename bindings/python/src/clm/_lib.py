@@ -17,7 +17,9 @@ Library lookup order:
 
 1. the environment variable ``CLM_LIBRARY`` (a path; no fallback when set);
 2. a ``libclm.so*`` (``libclm*.dylib``, ``clm.dll``) next to this file;
-3. the system: ``ctypes.util.find_library("clm")``, then ``libclm.so.0``.
+3. in an installed package, the library directory of the install
+   (``_install_paths.LIBDIR``, written by ``cmake --install``);
+4. the system: ``ctypes.util.find_library("clm")``, then ``libclm.so.0``.
 """
 
 from __future__ import annotations
@@ -512,9 +514,17 @@ def _candidates() -> list[str]:
     if env:
         return [env]
     here = Path(__file__).resolve().parent
+    places = [here]
+    try:
+        from ._install_paths import LIBDIR  # only in an installed package
+    except ImportError:
+        pass
+    else:
+        places.append((here / LIBDIR).resolve())
     local: list[Path] = []
-    for pattern in ("libclm.so*", "libclm*.dylib", "clm.dll"):
-        local.extend(sorted(here.glob(pattern), key=lambda p: (len(p.name), p.name)))
+    for place in places:
+        for pattern in ("libclm.so*", "libclm*.dylib", "clm.dll"):
+            local.extend(sorted(place.glob(pattern), key=lambda p: (len(p.name), p.name)))
     names = [str(p) for p in local]
     found = ctypes.util.find_library("clm")
     if found:
