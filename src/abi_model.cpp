@@ -214,6 +214,23 @@ clm_status clm_model_migrate_stage(size_t *out, const clm_model *model, int from
     });
 }
 
+clm_status clm_model_set_locale(clm_model *model, const char *locale) {
+    return guarded("clm_model_set_locale", [&] {
+        require(model, "model");
+        require(locale, "locale");
+        model->ptr = model->ptr->in_locale(locale);
+    });
+}
+
+const char *clm_model_locale(const clm_model *model) { return model ? model->ptr->locale().c_str() : nullptr; }
+
+size_t clm_model_locale_count(const clm_model *model) { return model ? model->ptr->locales().tags.size() : 0; }
+
+const char *clm_model_locale_at(const clm_model *model, size_t index) {
+    if (!model || index >= model->ptr->locales().tags.size()) return nullptr;
+    return model->ptr->locales().tags[index].c_str();
+}
+
 clm_status clm_model_builder_new(clm_model_builder **out, const char *model_id, int version) {
     return guarded("clm_model_builder_new", [&] {
         require(out, "out");

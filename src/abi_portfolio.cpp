@@ -427,6 +427,14 @@ clm_status clm_portfolio_import_csv_stream(size_t *out_applied, char **out_rejec
         if (out_warnings) *out_warnings = warnings;
         if (out_applied) *out_applied = applied;
         clm::abi::notify_observer(portfolio);
+clm_status clm_portfolio_set_locale(clm_portfolio *portfolio, const char *locale) {
+    return guarded("clm_portfolio_set_locale", [&] {
+        require(portfolio, "portfolio");
+        require(locale, "locale");
+        portfolio->p.set_locale(locale);
+        // Every slot has its handle already: this only repoints them (cannot fail),
+        // so pointers callers hold from clm_portfolio_model() see the new text.
+        sync_models(portfolio);
     });
 }
 

@@ -347,6 +347,25 @@ function Model:migrate_stage(from_version, old_stage_id)
   return stage_id(h, out[0])
 end
 
+--- The locales the model's text is written in, the default first: an array of tags.
+function Model:locales()
+  local h = self:handle()
+  local result = {}
+  for i = 0, tonumber(C.clm_model_locale_count(h)) - 1 do
+    result[#result + 1] = ffi.string(C.clm_model_locale_at(h, i))
+  end
+  return result
+end
+
+--- The locale the name and the stages' names and tasks are shown in.
+function Model:locale() return ffi.string(C.clm_model_locale(self:handle())) end
+
+--- Shows the model's text in `locale` (one of :locales(); CLM_E_NOT_FOUND otherwise); returns the model.
+function Model:set_locale(locale)
+  call("clm_model_set_locale", self:handle(), locale)
+  return self
+end
+
 -- ---------------------------------------------------------------------------
 -- Model builder
 -- ---------------------------------------------------------------------------
@@ -474,6 +493,9 @@ ModelView.__tostring = function(m)
   return string.format("clm.model '%s' v%d (the portfolio's)", m:id(), m:version())
 end
 function ModelView:free() self._h = nil end
+function ModelView:set_locale()
+  error("clm: a portfolio's model shows the portfolio's locale: use portfolio:set_locale()", 2)
+end
 
 local function adopt_portfolio(ptr)
   -- Callbacks made with ffi.cast are never collected: the finalizer frees
@@ -562,6 +584,12 @@ function Portfolio:models()
 end
 
 --- Moves every customer of the model with `newer`'s id to that newer version (all-or-nothing).
+--- Shows every model's text (stage names and tasks in reports and recommendations) in `locale`.
+--- All-or-nothing: CLM_E_NOT_FOUND naming a model's locales when one lacks it.
+function Portfolio:set_locale(locale)
+  call("clm_portfolio_set_locale", self:handle(), locale)
+end
+
 function Portfolio:migrate(newer)
   call("clm_portfolio_migrate", self:handle(), newer:handle())
 end

@@ -307,6 +307,30 @@ CLM_API clm_status clm_model_render(char **out, size_t *out_len, const clm_model
 CLM_API clm_status clm_model_migrate_stage(size_t *out, const clm_model *model, int from_version,
                                            const char *old_stage_id);
 
+/**
+ * Shows the model's text (its name, and every stage's name and task) in
+ * `locale`, one of the locales the model lists (docs/model-format.md,
+ * "Languages"; the presets have "en", "ru" and "zh"). A text without a
+ * translation shows the default locale's. Only this handle changes: a
+ * portfolio the model was added to before keeps its own locale (see
+ * clm_portfolio_set_locale()); one it is added to afterwards shows this
+ * locale. Strings returned for this handle before the call are invalid after it.
+ * @return CLM_OK, CLM_E_INVALID_ARGUMENT (NULL), CLM_E_NOT_FOUND (the model has
+ *         no such locale; the message lists the ones it has), CLM_E_NO_MEMORY.
+ */
+CLM_API clm_status clm_model_set_locale(clm_model *model, const char *locale);
+
+/** The locale the model's text is shown in (its default locale until
+ *  clm_model_set_locale()). Lives as long as the model's locale. NULL for a NULL model. */
+CLM_API const char *clm_model_locale(const clm_model *model);
+
+/** Number of locales the model's text is written in (at least 1); 0 for a NULL model. */
+CLM_API size_t clm_model_locale_count(const clm_model *model);
+
+/** Locale `index` of the model ("en", "ru", ...; index 0 is the default), or NULL
+ *  when out of range. Lives as long as the model. */
+CLM_API const char *clm_model_locale_at(const clm_model *model, size_t index);
+
 /** @} */
 
 /** @defgroup builder Model builder
@@ -720,6 +744,18 @@ CLM_API clm_status clm_portfolio_erase_customer(clm_portfolio *portfolio, const 
  * @return CLM_OK; CLM_E_INVALID_ARGUMENT (NULL arguments, a malformed or out-of-range offset).
  */
 CLM_API clm_status clm_portfolio_set_time_zone(clm_portfolio *portfolio, const char *offset);
+
+/**
+ * Shows the text of every model in the portfolio (stage names and tasks in
+ * reports, recommendations and clm_portfolio_model()) in `locale`. Stages and
+ * customers are unchanged. Strings returned before the call for the
+ * portfolio's models are invalid after it. All-or-nothing: every model must
+ * have the locale.
+ * @return CLM_OK, CLM_E_INVALID_ARGUMENT (NULL, or a portfolio without models),
+ *         CLM_E_NOT_FOUND (a model has no such locale; the message lists the
+ *         ones it has), CLM_E_NO_MEMORY.
+ */
+CLM_API clm_status clm_portfolio_set_locale(clm_portfolio *portfolio, const char *locale);
 
 /** @} */
 

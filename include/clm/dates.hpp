@@ -9,6 +9,7 @@
 #include <boost/date_time/gregorian/gregorian_types.hpp>
 
 #include <cstdint>
+#include <cstdio>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -62,6 +63,11 @@ inline std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) noex
 }
 } // namespace detail
 
+/// The first day clm reads and writes, 1400-01-01 (a day number: days since 1970-01-01).
+inline constexpr std::int64_t first_day = -208188;
+/// The last day clm reads and writes, 9999-12-31 (a day number).
+inline constexpr std::int64_t last_day = 2932896;
+
 /// Parses a UTC offset `Z`, `+hh:mm` or `-hh:mm` (at most 14:00) into seconds east of UTC.
 inline std::optional<std::int32_t> parse_utc_offset(std::string_view s) noexcept {
     if (s == "Z" || s == "z") return 0;
@@ -72,7 +78,8 @@ inline std::optional<std::int32_t> parse_utc_offset(std::string_view s) noexcept
     return std::int32_t((s[0] == '-' ? -1 : 1) * (h * 3600 + m * 60));
 }
 
-/// Parses a timestamp; nullopt when malformed or not a real calendar date/time.
+/// Parses a timestamp; nullopt when malformed, not a real calendar date/time,
+/// or outside 1400-01-01 to 9999-12-31.
 /// A date and time may end with a UTC offset (`Z`, `+hh:mm`, `-hh:mm`): the
 /// time is then converted to the zone `zone` seconds east of UTC (0: UTC),
 /// where clm keeps every time; without one it is taken as already in that zone.
@@ -126,9 +133,21 @@ inline std::int64_t day_of(timestamp t) noexcept {
 /// The last second of the day `t` falls in: "as of a date" includes every event on that date.
 inline timestamp end_of_day(timestamp t) noexcept { return day_of(t) * seconds_per_day + seconds_per_day - 1; }
 
-/// Formats a timestamp as `YYYY-MM-DD`, or `YYYY-MM-DDTHH:MM:SS` when it has a time of day.
+/// Formats a timestamp as `YYYY-MM-DD`, or `YYYY-MM-DDTHH:MM:SS` when it has a
+/// time of day. Every date clm prints can be read back: a timestamp outside
+/// 1400-01-01 to 9999-12-31 (a date computed past them, such as a due date
+/// 3650 days after 9999-01-01) throws invalid_argument naming the day and the range.
 inline std::string format_timestamp(timestamp t) {
     std::int64_t day = day_of(t);
+    if (day < first_day || day > last_day) {
+        std::int64_t y = 0;
+        unsigned m = 0, d = 0;
+        detail::civil_from_days(day, y, m, d);
+        char buf[48];
+        std::snprintf(buf, sizeof buf, "%lld-%02u-%02u", static_cast<long long>(y), m, d);
+        throw invalid_argument(std::string("a date computed as ") + buf + (day < first_day ? " is before 1400-01-01" : " is after 9999-12-31") +
+                               ", outside the dates clm reads and writes (1400-01-01 to 9999-12-31)");
+    }
     timestamp rest = t - day * seconds_per_day;
     std::int64_t y = 0;
     unsigned m = 0, d = 0;

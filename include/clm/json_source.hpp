@@ -399,6 +399,11 @@ private:
             pos_ = start;
             fail("number out of range: " + lexeme.substr(0, 40));
         }
+        // A number with no fractional part is an integer, however it is written
+        // (7, 7.0, 7e0): JSON Schema counts it so, and the schemas in docs/
+        // and this reader must accept the same documents. Up to 2^53 the
+        // double holds it exactly.
+        if (d == std::floor(d) && std::fabs(d) <= 9007199254740992.0) return nlohmann::json(static_cast<std::int64_t>(d));
         return nlohmann::json(d);
     }
 

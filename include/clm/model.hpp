@@ -7,6 +7,7 @@
 #pragma once
 
 #include <clm/error.hpp>
+#include <clm/localized_text.hpp>
 
 #include <boost/graph/adjacency_list.hpp>
 
@@ -105,6 +106,11 @@ struct stage {
     std::vector<std::string> requirements;///< Items / documents needed to enter it.
     std::optional<int> time_limit_days;   ///< Days before a customer here counts as stuck.
     std::optional<double> probability;    ///< Win probability from this stage.
+    /// `name` in every locale of the model (empty when only `name` was given).
+    /// `name` itself is the text in the model's current locale (model::locale()).
+    localized_text localized_name;
+    /// `task` in every locale of the model (empty when only `task` was given).
+    localized_text localized_task;
 };
 
 /// A move between stages (an edge's bundled property).
@@ -128,6 +134,10 @@ using lifecycle_graph =
     boost::adjacency_list<boost::vecS, boost::vecS, boost::bidirectionalS, stage, transition>;
 
 class model_builder;
+class model;
+
+/// A shared, immutable model.
+using model_ptr = std::shared_ptr<const model>;
 
 /// An immutable lifecycle model. Share it as std::shared_ptr<const model>.
 class model {
@@ -142,6 +152,21 @@ public:
     const std::string &description() const noexcept { return description_; }
     /// Where the model comes from (a seed, a methodology).
     const std::string &source() const noexcept { return source_; }
+
+    /// The locales the model's text is written in; the first is its default.
+    const locale_list &locales() const noexcept { return locales_; }
+    /// The locale name(), description() and every stage's name and task are
+    /// shown in: the default locale unless in_locale() chose another.
+    const std::string &locale() const noexcept { return locale_; }
+    /// The model's name in every locale (empty when only name() was given).
+    const localized_text &localized_name() const noexcept { return localized_name_; }
+    /// The model's description in every locale (empty when only description() was given).
+    const localized_text &localized_description() const noexcept { return localized_description_; }
+    /// The same model with its text shown in `locale` (a text without a
+    /// translation shows the default locale's). Stages, transitions and ids
+    /// are unchanged, so customers' positions carry over. Throws not_found
+    /// listing the model's locales when `locale` is not one of them.
+    model_ptr in_locale(std::string_view locale) const;
 
     /// Number of stages.
     std::size_t stage_count() const noexcept { return boost::num_vertices(graph_); }
@@ -271,6 +296,9 @@ private:
 
     std::string id_, name_, description_, source_;
     int version_ = 1;
+    locale_list locales_;
+    std::string locale_ = "en";
+    localized_text localized_name_, localized_description_;
     lifecycle_graph graph_;
     std::vector<transition> transitions_;
     std::vector<std::string> events_;
@@ -314,7 +342,19 @@ private:
     stage_index initial_ = 0;
 };
 
-/// A shared, immutable model.
-using model_ptr = std::shared_ptr<const model>;
+inline model_ptr model::in_locale(std::string_view locale) const {
+    locales_.require(locale, "model '" + id_ + "'");
+    std::shared_ptr<model> m(new model(*this));
+    const std::string &fallback = locales_.default_locale();
+    m->locale_ = std::string(locale);
+    if (!localized_name_.empty()) m->name_ = localized_name_.in(locale, fallback);
+    if (!localized_description_.empty()) m->description_ = localized_description_.in(locale, fallback);
+    for (std::size_t i = 0; i < stage_count(); ++i) {
+        stage &s = m->graph_[i];
+        if (!s.localized_name.empty()) s.name = s.localized_name.in(locale, fallback);
+        if (!s.localized_task.empty()) s.task = s.localized_task.in(locale, fallback);
+    }
+    return m;
+}
 
 } // namespace clm

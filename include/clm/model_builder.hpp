@@ -46,6 +46,21 @@ public:
     model_builder &description(std::string v) { description_ = std::move(v); return *this; }
     /// Sets the source note.
     model_builder &source(std::string v) { source_ = std::move(v); return *this; }
+    /// Sets the locales the model's text is written in, the default first
+    /// (default: ["en"]); the built model shows the default locale's text.
+    model_builder &locales(locale_list v) { locales_ = std::move(v); return *this; }
+    /// Sets the display name in every locale (name() is then its default locale's text).
+    model_builder &localized_name(localized_text v) {
+        name_ = v.in(locales_.default_locale(), locales_.default_locale());
+        localized_name_ = std::move(v);
+        return *this;
+    }
+    /// Sets the description in every locale (description() is then its default locale's text).
+    model_builder &localized_description(localized_text v) {
+        description_ = v.in(locales_.default_locale(), locales_.default_locale());
+        localized_description_ = std::move(v);
+        return *this;
+    }
     /// Sets the initial stage by id (default: the first stage added).
     model_builder &initial(std::string stage_id) { initial_ = std::move(stage_id); return *this; }
     /// Sets the main path (default: derived by following the first forward moves).
@@ -122,9 +137,16 @@ private:
         auto bad = [&](const std::string &s) { return !valid_utf8(s); };
         if (bad(id_) || bad(name_) || bad(description_) || bad(source_) || (initial_ && bad(*initial_)))
             out.push_back(where("", "model text is not valid UTF-8"));
+        auto bad_text = [&](const localized_text &t) {
+            for (const auto &[l, v] : t.entries())
+                if (bad(l) || bad(v)) return true;
+            return false;
+        };
+        if (bad_text(localized_name_) || bad_text(localized_description_))
+            out.push_back(where("", "model text is not valid UTF-8"));
         for (std::size_t i = 0; i < stages_.size(); ++i) {
             const auto &s = stages_[i];
-            bool b = bad(s.id) || bad(s.name) || bad(s.task);
+            bool b = bad(s.id) || bad(s.name) || bad(s.task) || bad_text(s.localized_name) || bad_text(s.localized_task);
             for (const auto &r : s.requirements) b = b || bad(r);
             if (b) out.push_back(where(stage_pointers_[i], "stage " + std::to_string(i) + ": text is not valid UTF-8"));
         }
@@ -143,6 +165,22 @@ private:
                 if (bad(o) || bad(n)) out.push_back(where(migration_pointers_[i], "migration " + std::to_string(i) + ": text is not valid UTF-8"));
     }
 
+    // Text given through the API in a locale the model does not list (the
+    // JSON reader reports these with their positions before building).
+    void check_locales(std::vector<diagnostic> &out) const {
+        auto check = [&](const localized_text &t, const std::string &pointer, const std::string &what) {
+            for (const auto &[l, v] : t.entries())
+                if (!locales_.has(l))
+                    out.push_back(where(pointer, what + ": text in locale '" + l + "', which is not one of the model's locales (" + locales_.joined() + ")"));
+        };
+        check(localized_name_, "/name", "model name");
+        check(localized_description_, "/description", "model description");
+        for (std::size_t i = 0; i < stages_.size(); ++i) {
+            check(stages_[i].localized_name, stage_pointers_[i], "stage '" + stages_[i].id + "' name");
+            check(stages_[i].localized_task, stage_pointers_[i], "stage '" + stages_[i].id + "' task");
+        }
+    }
+
     diagnostic where(const std::string &pointer, std::string message) const {
         if (locator_ && !pointer.empty()) return locator_(pointer, std::move(message));
         return diagnostic{"", 0, 0, std::move(message)};
@@ -159,6 +197,7 @@ private:
         if (!valid_id(id_)) out.push_back(where("/id", "model id must be a non-empty string without spaces"));
         if (version_ < 1) out.push_back(where("/version", "model version must be an integer >= 1, got " + std::to_string(version_)));
         if (stages_.empty()) out.push_back(where("/stages", "model '" + id_ + "' has no stages"));
+        check_locales(out);
         // Indexes are 16 bits: past the limits nothing else can be checked
         // truthfully (a truncated index would invent dead ends), so stop here.
         bool too_big = false;
@@ -316,6 +355,10 @@ private:
         m->name_ = name_;
         m->description_ = description_;
         m->source_ = source_;
+        m->locales_ = locales_;
+        m->locale_ = locales_.default_locale();
+        m->localized_name_ = localized_name_;
+        m->localized_description_ = localized_description_;
         m->graph_ = std::move(g);
         m->transitions_ = std::move(resolved);
         m->events_ = std::move(event_names);
@@ -475,6 +518,8 @@ private:
     std::string id_;
     int version_;
     std::string name_, description_, source_;
+    locale_list locales_;
+    localized_text localized_name_, localized_description_;
     std::optional<std::string> initial_;
     bool graph_checks_ = true;
     std::vector<std::string> main_path_;

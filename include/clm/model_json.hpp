@@ -5,6 +5,7 @@
 #pragma once
 
 #include <clm/json_source.hpp>
+#include <clm/localized_text.hpp>
 #include <clm/model_builder.hpp>
 #include <clm/problem_cap.hpp>
 
@@ -52,6 +53,16 @@ public:
             return fallback;
         }
         return v.get<std::string>();
+    }
+
+    // A text field: a plain string (the default locale's text) or an object
+    // of texts by locale (localized_text.hpp). Empty when missing or bad.
+    localized_text localized(const char *key, bool required, const locale_list &locales) {
+        if (!obj_.contains(key)) {
+            if (required) missing(key);
+            return {};
+        }
+        return read_localized_text(src_, obj_.at(key), pointer_ + "/" + key, what_ + ": '" + key + "'", locales, out_);
     }
 
     std::optional<long long> integer(const char *key, bool required) {
@@ -176,12 +187,23 @@ inline model_ptr model_from_json(std::string_view text, const std::string &file 
     std::vector<diagnostic> out;
     detail::field_reader top(src, doc, "", "model", out);
     if (!top.is_object()) throw input_error(CLM_E_VALIDATION, capped(std::move(out)));
-    top.only({"id", "version", "name", "description", "source", "initial", "main_path", "stages", "transitions", "migrations"});
+    top.only({"id", "version", "locales", "name", "description", "source", "initial", "main_path", "stages", "transitions", "migrations"});
     std::string id = top.string("id", true);
     int version = int(top.integer("version", true).value_or(1));
     model_builder b(id, version);
     b.set_locator([&src](const std::string &p, std::string m) { return src.at(p, std::move(m)); });
-    b.name(top.string("name", false)).description(top.string("description", false)).source(top.string("source", false));
+    locale_list locales;
+    if (top.has("locales")) locales = read_locale_list(src, doc["locales"], "/locales", "model", out);
+    const std::string &default_locale = locales.default_locale();
+    b.locales(locales);
+    // Text given in one locale only keeps no translation table: it is what name() says.
+    auto one_locale = [](const localized_text &t) { return t.size() <= 1; };
+    localized_text name = top.localized("name", false, locales), description = top.localized("description", false, locales);
+    if (one_locale(name)) b.name(name.in(default_locale, default_locale));
+    else b.localized_name(std::move(name));
+    if (one_locale(description)) b.description(description.in(default_locale, default_locale));
+    else b.localized_description(std::move(description));
+    b.source(top.string("source", false));
     if (top.has("initial")) {
         std::string initial = top.string("initial", true);
         b.initial(initial);
@@ -199,7 +221,9 @@ inline model_ptr model_from_json(std::string_view text, const std::string &file 
             r.only({"id", "name", "kind", "task", "requirements", "time_limit_days", "probability"});
             stage s;
             s.id = r.string("id", true);
-            s.name = r.string("name", true);
+            localized_text name = r.localized("name", true, locales);
+            s.name = name.in(default_locale, default_locale);
+            if (!one_locale(name)) s.localized_name = std::move(name);
             std::string kind = r.string("kind", true);
             if (auto k = parse_stage_kind(kind)) {
                 s.kind = *k;
@@ -208,7 +232,9 @@ inline model_ptr model_from_json(std::string_view text, const std::string &file 
                 if (r.has("kind") && (*stages)[i]["kind"].is_string())
                     out.push_back(src.at(p + "/kind", "stage '" + s.id + "': unknown kind '" + kind + "' (expected open, won, lost, dormant or terminal)"));
             }
-            s.task = r.string("task", true);
+            localized_text task = r.localized("task", true, locales);
+            s.task = task.in(default_locale, default_locale);
+            if (!one_locale(task)) s.localized_task = std::move(task);
             s.requirements = r.strings("requirements");
             if (auto t = r.integer("time_limit_days", false)) s.time_limit_days = int(*t);
             s.probability = r.number("probability");
@@ -277,8 +303,14 @@ inline nlohmann::ordered_json model_to_json(const model &m) {
     oj j;
     j["id"] = m.id();
     j["version"] = m.version();
-    if (!m.name().empty()) j["name"] = m.name();
-    if (!m.description().empty()) j["description"] = m.description();
+    const std::string &default_locale = m.locales().default_locale();
+    if (m.locales().tags != std::vector<std::string>{"en"}) j["locales"] = m.locales().tags;
+    // Translated text is written in every locale, whichever locale the model shows.
+    auto text = [&](const localized_text &all, const std::string &shown) -> oj {
+        return all.empty() ? oj(shown) : all.to_json(default_locale);
+    };
+    if (!m.localized_name().empty() || !m.name().empty()) j["name"] = text(m.localized_name(), m.name());
+    if (!m.localized_description().empty() || !m.description().empty()) j["description"] = text(m.localized_description(), m.description());
     if (!m.source().empty()) j["source"] = m.source();
     j["initial"] = m.stage_at(m.initial()).id;
     oj path = oj::array();
@@ -289,9 +321,9 @@ inline nlohmann::ordered_json model_to_json(const model &m) {
         const stage &s = m.stage_at(i);
         oj sj;
         sj["id"] = s.id;
-        sj["name"] = s.name;
+        sj["name"] = text(s.localized_name, s.name);
         sj["kind"] = to_string(s.kind);
-        sj["task"] = s.task;
+        sj["task"] = text(s.localized_task, s.task);
         if (!s.requirements.empty()) sj["requirements"] = s.requirements;
         if (s.time_limit_days) sj["time_limit_days"] = *s.time_limit_days;
         if (s.probability) sj["probability"] = *s.probability;

@@ -221,6 +221,18 @@ public:
     /// The events of customer `c`, oldest first.
     std::vector<std::uint32_t> history(std::uint32_t c) const;
 
+    /// Shows every model's text in `locale` (model::in_locale()); stages,
+    /// customers and journal are unchanged. All-or-nothing: throws not_found
+    /// listing a model's locales when it lacks `locale`, invalid_argument
+    /// when the portfolio has no model.
+    void set_locale(std::string_view locale) {
+        if (models_.empty()) throw invalid_argument("the portfolio has no model to show in locale '" + std::string(locale) + "' (add models first)");
+        std::vector<model_ptr> shown;
+        shown.reserve(models_.size());
+        for (const auto &m : models_) shown.push_back(m->in_locale(locale));
+        models_.swap(shown);
+    }
+
     /// Moves every customer of the model with the same id as `next` to `next`
     /// (a newer version), through its migration map. All-or-nothing: throws
     /// not_found listing the stages that have no place in the new version.

@@ -197,6 +197,43 @@ static void test_load_file_errors(void) {
     clm_model_free(m);
 }
 
+/* Issue 16: a model and a portfolio shown in a locale; an unknown locale changes nothing. */
+static void test_locales(void) {
+    clm_model *m = NULL;
+    clm_portfolio *p = NULL;
+    const clm_model *view;
+    size_t slot = 0;
+    CHECK_STATUS(clm_model_preset(&m, "buttle5"), CLM_OK);
+    CHECK(clm_model_locale_count(m) == 3);
+    CHECK(strcmp(clm_model_locale_at(m, 0), "en") == 0);
+    CHECK(strcmp(clm_model_locale_at(m, 2), "zh") == 0);
+    CHECK(clm_model_locale_at(m, 3) == NULL);
+    CHECK(strcmp(clm_model_locale(m), "en") == 0);
+    CHECK_STATUS(clm_model_set_locale(m, "ru"), CLM_OK);
+    CHECK(strcmp(clm_model_locale(m), "ru") == 0);
+    CHECK(strcmp(clm_model_stage_name(m, 0), "\xd0\x9e\xd1\x81\xd0\xb2\xd0\xb5\xd0\xb4\xd0\xbe\xd0\xbc\xd0\xbb\xd0\xb5\xd0\xbd\xd0\xbd\xd0\xbe\xd1\x81\xd1\x82\xd1\x8c") == 0); /* Осведомленность */
+    CHECK_STATUS(clm_model_set_locale(m, "de"), CLM_E_NOT_FOUND);
+    CHECK(strstr(clm_last_error(), "has no locale 'de' (available: en, ru, zh)") != NULL);
+    CHECK(strcmp(clm_model_locale(m), "ru") == 0);
+    CHECK_STATUS(clm_model_set_locale(m, NULL), CLM_E_INVALID_ARGUMENT);
+    CHECK_STATUS(clm_model_set_locale(NULL, "en"), CLM_E_INVALID_ARGUMENT);
+    CHECK(clm_model_locale(NULL) == NULL && clm_model_locale_count(NULL) == 0 && clm_model_locale_at(NULL, 0) == NULL);
+
+    CHECK_STATUS(clm_portfolio_new(&p), CLM_OK);
+    CHECK_STATUS(clm_portfolio_set_locale(p, "en"), CLM_E_INVALID_ARGUMENT); /* no model yet */
+    CHECK_STATUS(clm_portfolio_add_model(&slot, p, m), CLM_OK);
+    view = clm_portfolio_model(p, slot);
+    CHECK(strcmp(clm_model_locale(view), "ru") == 0); /* added in the model's locale */
+    CHECK_STATUS(clm_portfolio_set_locale(p, "zh"), CLM_OK);
+    CHECK(view == clm_portfolio_model(p, slot)); /* the same handle, showing the new text */
+    CHECK(strcmp(clm_model_stage_name(view, 0), "\xe8\xae\xa4\xe7\x9f\xa5") == 0); /* 认知 */
+    CHECK_STATUS(clm_portfolio_set_locale(p, "fr"), CLM_E_NOT_FOUND);
+    CHECK(strcmp(clm_model_locale(view), "zh") == 0);
+    CHECK(strcmp(clm_model_locale(m), "ru") == 0); /* the caller's handle is its own */
+    clm_portfolio_free(p);
+    clm_model_free(m);
+}
+
 int main(void) {
     test_version_and_errors();
     test_presets();
@@ -206,6 +243,7 @@ int main(void) {
     test_bad_json();
     test_builder();
     test_load_file_errors();
+    test_locales();
     printf("%d passed, %d failed\n", checks - failures, failures);
     return failures == 0 ? 0 : 1;
 }

@@ -9,7 +9,8 @@
 #  6. LuaJIT, from the install's share/lua/5.1 (when luajit is there);
 #  7. PHP, from the install's share/clm/php (when php is there);
 #  8. the JSON schemas.
-# The library is found through the loader (LD_LIBRARY_PATH), never CLM_LIBRARY.
+# The library is found through the loader (LD_LIBRARY_PATH), never CLM_LIBRARY; Python also
+# without LD_LIBRARY_PATH, in the install's library directory.
 # Usage: run.sh BUILD_DIR WORK_DIR
 set -eu
 build="$1"
@@ -93,7 +94,15 @@ names = zipfile.ZipFile(os.path.join(out, name)).namelist()
 assert "clm/__init__.py" in names and "clm/_lib.py" in names, names
 print("python: built", name, "offline from the install")
 PY
-echo "ok: the Python package imports from the install, and a wheel builds from it"
+# The installed package finds the installed library by itself: no LD_LIBRARY_PATH, no CLM_LIBRARY.
+env -u LD_LIBRARY_PATH PYTHONPATH="$pythondir" python3 - "$prefix" <<'PY'
+import os, sys, clm
+prefix = os.path.realpath(sys.argv[1])
+assert os.path.realpath(clm.library_path()).startswith(prefix + os.sep), clm.library_path()
+assert clm.Model.preset("buttle5").set_locale("ru").stages[0].name == "Осведомленность"
+print("python: found", clm.library_path(), "without LD_LIBRARY_PATH")
+PY
+echo "ok: the Python package imports from the install and finds its library, and a wheel builds from it"
 
 # 6. LuaJIT.
 if command -v luajit > /dev/null 2>&1; then
@@ -141,4 +150,5 @@ for schema in "$prefix"/share/clm/schemas/*.schema.json; do
     python3 -c 'import json, sys; json.load(open(sys.argv[1]))' "$schema"
 done
 [ -f "$prefix/share/clm/schemas/model.schema.json" ]
+[ -f "$prefix/share/clm/schemas/policy.schema.json" ]
 echo "ok: the schemas are installed"

@@ -4,6 +4,7 @@
 
 #include <clm/dates.hpp>
 #include <clm/error.hpp>
+#include <clm/localized_text.hpp>
 #include <clm/numbers.hpp>
 #include <clm/printable.hpp>
 
@@ -104,6 +105,15 @@ public:
         auto t = clm::parse_timestamp(*v);
         if (!t) throw usage_error("--" + name + " needs a date, YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS (a real calendar day), got '" + clm::printable(*v) + "'");
         return t;
+    }
+    /// The locale in `--locale` (a tag such as en, ru or zh), if given; a
+    /// usage error when it is not a locale tag. Whether the model has it is
+    /// checked when the model is loaded (load.hpp, in_locale()).
+    std::optional<std::string> locale() const {
+        auto v = option("locale");
+        if (!v) return std::nullopt;
+        if (!clm::is_locale_tag(*v)) throw usage_error("--locale needs a locale such as en, ru or zh, got '" + clm::printable(*v) + "'");
+        return v;
     }
     /// Positional arguments.
     const std::vector<std::string> &positional() const { return positional_; }

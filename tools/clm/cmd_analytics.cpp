@@ -26,7 +26,7 @@ void print(const args &a, const nlohmann::ordered_json &j, const std::string &te
 }
 
 int funnel(int argc, char **argv) {
-    args a(argc, argv, {"json", "reasons"}, {"model", "events", "as-of"});
+    args a(argc, argv, {"json", "reasons"}, {"model", "events", "as-of", "locale"});
     auto l = load(a);
     auto r = clm::funnel(l.p, 0, l.as_of);
     print(a, a.flag("reasons") ? clm::loss_reasons_to_json(r) : clm::funnel_to_json(r), clm::funnel_to_text(r));
@@ -34,7 +34,7 @@ int funnel(int argc, char **argv) {
 }
 
 int time_in_stage(int argc, char **argv) {
-    args a(argc, argv, {"json"}, {"model", "events", "as-of"});
+    args a(argc, argv, {"json"}, {"model", "events", "as-of", "locale"});
     auto l = load(a);
     auto r = clm::time_in_stage(l.p, 0, l.as_of);
     print(a, clm::time_in_stage_to_json(r), clm::time_in_stage_to_text(r));
@@ -42,7 +42,7 @@ int time_in_stage(int argc, char **argv) {
 }
 
 int dynamics(int argc, char **argv) {
-    args a(argc, argv, {"json"}, {"model", "events", "from", "to", "min-sample", "alpha", "max-per-manager"});
+    args a(argc, argv, {"json"}, {"model", "events", "from", "to", "min-sample", "alpha", "max-per-manager", "locale"});
     a.required("from");
     a.required("to");
     auto from = *a.date("from");
@@ -58,7 +58,7 @@ int dynamics(int argc, char **argv) {
 }
 
 int plan_actual(int argc, char **argv) {
-    args a(argc, argv, {"json"}, {"model", "events", "plan"});
+    args a(argc, argv, {"json"}, {"model", "events", "plan", "locale"});
     std::string file = a.required("plan");
     a.required("model");
     a.required("events");
@@ -70,7 +70,7 @@ int plan_actual(int argc, char **argv) {
 }
 
 int value(int argc, char **argv) {
-    args a(argc, argv, {"json"}, {"model", "events", "as-of"});
+    args a(argc, argv, {"json"}, {"model", "events", "as-of", "locale"});
     auto l = load(a);
     auto r = clm::customer_value(l.p, l.as_of);
     print(a, clm::customer_value_to_json(r), clm::customer_value_to_text(r));
@@ -78,7 +78,7 @@ int value(int argc, char **argv) {
 }
 
 int forecast(int argc, char **argv) {
-    args a(argc, argv, {"json", "per-customer"}, {"model", "events", "as-of"});
+    args a(argc, argv, {"json", "per-customer"}, {"model", "events", "as-of", "locale"});
     auto l = load(a);
     auto r = clm::forecast(l.p, 0, l.as_of);
     if (a.flag("per-customer")) print(a, clm::forecast_customers_to_json(l.p, r), clm::forecast_customers_to_text(l.p, r));
@@ -87,7 +87,7 @@ int forecast(int argc, char **argv) {
 }
 
 int backtest(int argc, char **argv) {
-    args a(argc, argv, {"json"}, {"model", "events", "as-of", "until", "policy"});
+    args a(argc, argv, {"json"}, {"model", "events", "as-of", "until", "policy", "locale"});
     a.required("as-of");
     a.required("until");
     auto as_of = *a.date("as-of");
@@ -105,25 +105,25 @@ int backtest(int argc, char **argv) {
 }
 
 clm::cli::registrar r1{{"funnel", "the funnel on a date: entered, current, lost and median days per stage, conversion",
-                        "clm funnel --model MODEL --events FILE.csv [--as-of DATE] [--json] [--reasons]  "
+                        "clm funnel --model MODEL [--locale en|ru|zh] --events FILE.csv [--as-of DATE] [--json] [--reasons]  "
                         "(--reasons with --json: losses by stage and reason)",
                         funnel}};
 clm::cli::registrar r2{{"time-in-stage", "time spent in each stage, stuck customers, lifecycle duration to won",
-                        "clm time-in-stage --model MODEL --events FILE.csv [--as-of DATE] [--json]", time_in_stage}};
+                        "clm time-in-stage --model MODEL [--locale en|ru|zh] --events FILE.csv [--as-of DATE] [--json]", time_in_stage}};
 clm::cli::registrar r3{{"dynamics", "who moved up, down or stayed between two dates, per manager; rotation suggestions",
-                        "clm dynamics --model MODEL --events FILE.csv --from DATE --to DATE [--min-sample N] [--alpha P] "
+                        "clm dynamics --model MODEL [--locale en|ru|zh] --events FILE.csv --from DATE --to DATE [--min-sample N] [--alpha P] "
                         "[--max-per-manager N] [--json]",
                         dynamics}};
 clm::cli::registrar r4{{"plan-actual", "actual against plan per manager for the plan's period, deviations flagged",
-                        "clm plan-actual --model MODEL --events FILE.csv --plan PLAN.json [--json]", plan_actual}};
+                        "clm plan-actual --model MODEL [--locale en|ru|zh] --events FILE.csv --plan PLAN.json [--json]", plan_actual}};
 clm::cli::registrar r5{{"value", "Pareto of revenue, repeat purchases, revenue by class and by stage",
-                        "clm value --model MODEL --events FILE.csv [--as-of DATE] [--json]", value}};
+                        "clm value --model MODEL [--locale en|ru|zh] --events FILE.csv [--as-of DATE] [--json]", value}};
 clm::cli::registrar r6{{"forecast", "win probability and days to win per stage, expected revenue of the open pipeline",
-                        "clm forecast --model MODEL --events FILE.csv [--as-of DATE] [--per-customer] [--json]  "
+                        "clm forecast --model MODEL [--locale en|ru|zh] --events FILE.csv [--as-of DATE] [--per-customer] [--json]  "
                         "(--per-customer: every open deal's p_won by stage and days in stage)",
                         forecast}};
 clm::cli::registrar r7{{"backtest", "replays the journal to a date, scores the open deals, checks against a later date",
-                        "clm backtest --model MODEL --events FILE.csv --as-of DATE --until DATE [--policy FILE|seeds] [--json]",
+                        "clm backtest --model MODEL [--locale en|ru|zh] --events FILE.csv --as-of DATE --until DATE [--policy FILE|seeds] [--json]",
                         backtest}};
 
 } // namespace

@@ -35,11 +35,12 @@ struct session {
 };
 
 void load(const args &a, session &s, const char *date_option) {
-    a.date(date_option); // a bad date is a usage error before any file is read
+    a.date(date_option); // a bad date or locale is a usage error before any file is read
+    a.locale();
     std::string models = a.required("model");
     for (std::size_t start = 0;;) {
         auto comma = models.find(',', start);
-        s.p.add_model(clm::load_model(models.substr(start, comma - start)));
+        s.p.add_model(clm::cli::in_locale(clm::load_model(models.substr(start, comma - start)), a));
         if (comma == std::string::npos) break;
         start = comma + 1;
     }
@@ -52,7 +53,7 @@ void load(const args &a, session &s, const char *date_option) {
 std::size_t limit_of(const args &a) { return std::size_t(a.whole("limit", 0, 1000000000).value_or(0)); }
 
 int recommend(int argc, char **argv) {
-    args a(argc, argv, {"json"}, {"model", "events", "policy", "as-of", "manager", "limit", "per-customer"});
+    args a(argc, argv, {"json"}, {"model", "events", "policy", "as-of", "manager", "limit", "per-customer", "locale"});
     limit_of(a); // every option is checked before any file is read
     const std::size_t per_customer = std::size_t(a.whole("per-customer", 1, 1000).value_or(0));
     a.required("policy");
@@ -101,7 +102,7 @@ int recommend(int argc, char **argv) {
 }
 
 int plan(int argc, char **argv) {
-    args a(argc, argv, {"json"}, {"model", "events", "policy", "week", "manager", "hours", "limit"});
+    args a(argc, argv, {"json"}, {"model", "events", "policy", "week", "manager", "hours", "limit", "locale"});
     // Every option is checked before any file is read.
     std::string manager = a.required("manager");
     if (!a.option("week")) throw clm::cli::usage_error("missing --week");
@@ -135,10 +136,10 @@ int plan(int argc, char **argv) {
 }
 
 clm::cli::registrar r1{{"recommend", "the next actions, ranked, each with its reasons",
-                        "clm recommend --model MODEL[,MODEL...] --events FILE.csv --policy FILE|seeds --as-of DATE [--manager M] [--limit N] [--per-customer N] [--json]",
+                        "clm recommend --model MODEL[,MODEL...] [--locale en|ru|zh] --events FILE.csv --policy FILE|seeds --as-of DATE [--manager M] [--limit N] [--per-customer N] [--json]",
                         recommend}};
 clm::cli::registrar r2{{"plan", "a manager's week: ranked actions fitted into capacity and class time shares",
-                        "clm plan --model MODEL --events FILE.csv --policy FILE|seeds --manager M --week DATE [--hours H] [--limit N] [--json]",
+                        "clm plan --model MODEL [--locale en|ru|zh] --events FILE.csv --policy FILE|seeds --manager M --week DATE [--hours H] [--limit N] [--json]",
                         plan}};
 
 } // namespace

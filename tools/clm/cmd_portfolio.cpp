@@ -15,7 +15,7 @@ using clm::cli::args;
 using clm::cli::load;
 
 int status(int argc, char **argv) {
-    args a(argc, argv, {"json"}, {"model", "events", "as-of"});
+    args a(argc, argv, {"json"}, {"model", "events", "as-of", "locale"});
     auto l = load(a);
     const clm::model &m = l.p.model_at(0);
     auto counts = l.p.stage_counts(0, clm::end_of_day(l.as_of));
@@ -44,7 +44,7 @@ int status(int argc, char **argv) {
 }
 
 int export_cmd(int argc, char **argv) {
-    args a(argc, argv, {"json"}, {"model", "events", "as-of", "output", "format"});
+    args a(argc, argv, {"json"}, {"model", "events", "as-of", "output", "format", "locale"});
     std::string format = a.flag("json") ? "json" : a.option("format").value_or("csv");
     if (format != "csv" && format != "json") throw clm::cli::usage_error("unknown --format '" + clm::printable(format) + "' (csv or json)");
     auto l = load(a);
@@ -63,9 +63,9 @@ int export_cmd(int argc, char **argv) {
 }
 
 clm::cli::registrar r1{{"status", "count the customers in each stage on a date",
-                        "clm status --model MODEL --events FILE.csv [--as-of YYYY-MM-DD] [--json]", status}};
+                        "clm status --model MODEL [--locale en|ru|zh] --events FILE.csv [--as-of YYYY-MM-DD] [--json]", status}};
 clm::cli::registrar r2{{"export", "the portfolio export with maturity markers, one row per customer",
-                        "clm export --model MODEL --events FILE.csv [--as-of DATE] [--format csv|json] [--json] [--output FILE]",
+                        "clm export --model MODEL [--locale en|ru|zh] --events FILE.csv [--as-of DATE] [--format csv|json] [--json] [--output FILE]",
                         export_cmd}};
 
 } // namespace

@@ -15,7 +15,7 @@ namespace {
 using clm::cli::args;
 
 int report(int argc, char **argv) {
-    args a(argc, argv, {"json"}, {"model", "events", "as-of", "from", "plan", "policy", "top", "html"});
+    args a(argc, argv, {"json"}, {"model", "events", "as-of", "from", "plan", "policy", "top", "html", "locale"});
     auto html = a.option("html");
     if (!html && !a.flag("json")) throw clm::cli::usage_error("missing --html OUT.html (or --json)");
     clm::report_options opt;
@@ -37,7 +37,7 @@ int report(int argc, char **argv) {
 }
 
 clm::cli::registrar r{{"report", "the management report as one self-contained HTML file (or its figures as JSON)",
-                       "clm report --model MODEL --events FILE.csv [--as-of DATE] [--from DATE] [--plan PLAN.json] "
+                       "clm report --model MODEL [--locale en|ru|zh] --events FILE.csv [--as-of DATE] [--from DATE] [--plan PLAN.json] "
                        "[--policy FILE|seeds] [--top N] (--html OUT.html | --json)",
                        report}};
 

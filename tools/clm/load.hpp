@@ -26,12 +26,24 @@ inline clm::timestamp newest_event(const clm::portfolio &p) {
     return newest.value_or(0);
 }
 
-/// Loads --model (a preset id or a JSON file) and --events (an event-log CSV);
+/// `m` showing its text in --locale when given; a usage error listing the
+/// model's locales when it has no text in that locale.
+inline clm::model_ptr in_locale(clm::model_ptr m, const args &a) {
+    auto locale = a.locale();
+    if (!locale) return m;
+    if (!m->locales().has(*locale))
+        throw usage_error("--locale " + *locale + ": model '" + m->id() + "' has no text in locale '" + *locale +
+                          "' (available: " + m->locales().joined() + ")");
+    return m->in_locale(*locale);
+}
+
+/// Loads --model (a preset id or a JSON file), shown in --locale, and --events (an event-log CSV);
 /// the as-of date is --as-of, defaulting to the last event's date.
 inline loaded load(const args &a) {
     loaded l;
-    a.date("as-of"); // a bad date is a usage error before any file is read
-    l.p.add_model(clm::load_model(a.required("model")));
+    a.date("as-of"); // a bad date or locale is a usage error before any file is read
+    a.locale();
+    l.p.add_model(in_locale(clm::load_model(a.required("model")), a));
     std::string events = a.required("events");
     clm::import_event_log(l.p, clm::read_file(events), events);
     if (auto d = a.date("as-of")) l.as_of = *d;

@@ -759,6 +759,27 @@ local function sales()
   return p
 end
 
+test("locales: a model and a portfolio shown in Russian and Chinese", function()
+  local m = clm.model.preset("buttle5")
+  eq(table.concat(m:locales(), ","), "en,ru,zh")
+  eq(m:locale(), "en")
+  eq(m:set_locale("ru"), m)
+  eq(m:stages()[1].name, "Осведомленность")
+  eq(m:locale(), "ru")
+  local e = raises("CLM_E_NOT_FOUND", m.set_locale, m, "de")
+  assert(e.message:find("available: en, ru, zh", 1, true), e.message)
+  eq(m:locale(), "ru")
+  local p = clm.portfolio.new()
+  p:add_model(clm.model.preset("sales6"))
+  local view = p:models()[1]
+  p:set_locale("zh")
+  eq(view:stages()[view:find_stage("proposal")].name, "报价方案")
+  local ok, err = pcall(view.set_locale, view, "ru")
+  assert(not ok and tostring(err):find("portfolio:set_locale", 1, true), tostring(err))
+  raises("CLM_E_NOT_FOUND", p.set_locale, p, "fr")
+  p:free(); m:free()
+end)
+
 test("policy: load, rules, validation", function()
   eq(clm.policy.presets()[1], "seeds")
   local pol = clm.policy.load("seeds")

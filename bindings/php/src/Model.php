@@ -257,4 +257,42 @@ final class Model extends Handle
             Library::text($oldStageId, 'oldStageId'));
         return $this->stageId($out->cdata);
     }
+
+    // -- languages -----------------------------------------------------------
+
+    /**
+     * The locales the model's text is written in, the default first.
+     * @return list<string>
+     */
+    public function locales(): array
+    {
+        $ffi = Library::ffi();
+        $h = $this->handle();
+        $out = [];
+        for ($i = 0, $n = $ffi->clm_model_locale_count($h); $i < $n; ++$i) {
+            $out[] = $ffi->clm_model_locale_at($h, $i) ?? '';
+        }
+        return $out;
+    }
+
+    /** The locale the name and the stages' names and tasks are shown in. */
+    public function locale(): string
+    {
+        return Library::ffi()->clm_model_locale($this->handle()) ?? '';
+    }
+
+    /**
+     * Shows the name and the stages' names and tasks in $locale (one of
+     * locales()) and returns the model. Throws NotFoundException naming the
+     * model's locales otherwise, and a LogicException for a portfolio's model
+     * (use Portfolio::setLocale()).
+     */
+    public function setLocale(string $locale): self
+    {
+        if ($this->owner !== null) {
+            throw new \LogicException("a portfolio's model shows the portfolio's locale: use Portfolio::setLocale()");
+        }
+        Library::call('clm_model_set_locale', $this->handle(), Library::text($locale, 'locale'));
+        return $this;
+    }
 }

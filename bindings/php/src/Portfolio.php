@@ -146,6 +146,17 @@ final class Portfolio extends Handle implements \Countable
         Library::call('clm_portfolio_migrate', $this->handle(), $newer->handle());
     }
 
+    /**
+     * Shows every model's text (stage names and tasks in reports and
+     * recommendations) in $locale. All-or-nothing: throws NotFoundException
+     * naming a model's locales when one lacks it, InvalidArgumentException
+     * without models.
+     */
+    public function setLocale(string $locale): void
+    {
+        Library::call('clm_portfolio_set_locale', $this->handle(), Library::text($locale, 'locale'));
+    }
+
     // -- predicates ----------------------------------------------------------
 
     /**

@@ -44,6 +44,10 @@ return [
         'clm_model_next_stage',
         'clm_model_render',
         'clm_model_migrate_stage',
+        'clm_model_set_locale',
+        'clm_model_locale',
+        'clm_model_locale_count',
+        'clm_model_locale_at',
         'clm_model_builder_new',
         'clm_model_builder_free',
         'clm_model_builder_set_name',
@@ -89,6 +93,7 @@ return [
         'clm_portfolio_observed_seq',
         'clm_portfolio_erase_customer',
         'clm_portfolio_set_time_zone',
+        'clm_portfolio_set_locale',
         'clm_policy_preset_count',
         'clm_policy_preset_id',
         'clm_policy_from_json',
@@ -222,6 +227,14 @@ clm_status clm_model_render(char **out, size_t *out_len, const clm_model *model,
 
 clm_status clm_model_migrate_stage(size_t *out, const clm_model *model, int from_version,
                                            const char *old_stage_id);
+
+clm_status clm_model_set_locale(clm_model *model, const char *locale);
+
+const char *clm_model_locale(const clm_model *model);
+
+size_t clm_model_locale_count(const clm_model *model);
+
+const char *clm_model_locale_at(const clm_model *model, size_t index);
 
 typedef struct clm_model_builder clm_model_builder;
 
@@ -369,6 +382,8 @@ uint64_t clm_portfolio_observed_seq(const clm_portfolio *portfolio);
 clm_status clm_portfolio_erase_customer(clm_portfolio *portfolio, const char *customer_id);
 
 clm_status clm_portfolio_set_time_zone(clm_portfolio *portfolio, const char *offset);
+
+clm_status clm_portfolio_set_locale(clm_portfolio *portfolio, const char *locale);
 
 typedef struct clm_policy clm_policy;
 

@@ -326,4 +326,23 @@ test('builder: build reports every problem and stays usable', function () {
     eq($b2->build()->nextStage('a', 'go'), 'nowhere');
 });
 
+test('locales: a model and a portfolio shown in Russian and Chinese', function () {
+    $m = Model::preset('buttle5');
+    eq($m->locales(), ['en', 'ru', 'zh']);
+    eq($m->locale(), 'en');
+    check($m->setLocale('ru') === $m, 'setLocale returns the model');
+    eq($m->stages()[0]->name, 'Осведомленность');
+    $e = raises(\Clm\NotFoundException::class, fn () => $m->setLocale('de'));
+    check(str_contains($e->detail, 'available: en, ru, zh'), $e->detail);
+    eq($m->locale(), 'ru');
+    $p = new \Clm\Portfolio();
+    $p->addModel(Model::preset('sales6'));
+    $view = $p->models()[0];
+    $p->setLocale('zh');
+    eq($view->stages()[$view->findStage('proposal')]->name, '报价方案');
+    raises(\LogicException::class, fn () => $view->setLocale('ru'));
+    raises(\Clm\NotFoundException::class, fn () => $p->setLocale('fr'));
+    raises(\Clm\InvalidArgumentException::class, fn () => (new \Clm\Portfolio())->setLocale('en'));
+});
+
 finish();

@@ -17,7 +17,9 @@ Library lookup order:
 
 1. the environment variable ``CLM_LIBRARY`` (a path; no fallback when set);
 2. a ``libclm.so*`` (``libclm*.dylib``, ``clm.dll``) next to this file;
-3. the system: ``ctypes.util.find_library("clm")``, then ``libclm.so.0``.
+3. in an installed package, the library directory of the install
+   (``_install_paths.LIBDIR``, written by ``cmake --install``);
+4. the system: ``ctypes.util.find_library("clm")``, then ``libclm.so.0``.
 """
 
 from __future__ import annotations
@@ -318,6 +320,10 @@ SIGNATURES: Final[tuple[Signature, ...]] = (
         "clm_status",
         "size_t *out, const clm_model *model, int from_version, const char *old_stage_id",
     ),
+    Signature("clm_model_set_locale", "clm_status", "clm_model *model, const char *locale"),
+    Signature("clm_model_locale", "const char *", "const clm_model *model"),
+    Signature("clm_model_locale_count", "size_t", "const clm_model *model"),
+    Signature("clm_model_locale_at", "const char *", "const clm_model *model, size_t index"),
     # Model builder
     Signature("clm_model_builder_new", "clm_status", "clm_model_builder **out, const char *model_id, int version"),
     Signature("clm_model_builder_free", "void", "clm_model_builder *builder"),
@@ -448,6 +454,7 @@ SIGNATURES: Final[tuple[Signature, ...]] = (
     Signature("clm_portfolio_observed_seq", "uint64_t", "const clm_portfolio *portfolio"),
     Signature("clm_portfolio_erase_customer", "clm_status", "clm_portfolio *portfolio, const char *customer_id"),
     Signature("clm_portfolio_set_time_zone", "clm_status", "clm_portfolio *portfolio, const char *offset"),
+    Signature("clm_portfolio_set_locale", "clm_status", "clm_portfolio *portfolio, const char *locale"),
     # Policies and recommendations
     Signature("clm_policy_preset_count", "size_t", "void"),
     Signature("clm_policy_preset_id", "const char *", "size_t index"),
@@ -573,9 +580,17 @@ def _candidates() -> list[str]:
     if env:
         return [env]
     here = Path(__file__).resolve().parent
+    places = [here]
+    try:
+        from ._install_paths import LIBDIR  # only in an installed package
+    except ImportError:
+        pass
+    else:
+        places.append((here / LIBDIR).resolve())
     local: list[Path] = []
-    for pattern in ("libclm.so*", "libclm*.dylib", "clm.dll"):
-        local.extend(sorted(here.glob(pattern), key=lambda p: (len(p.name), p.name)))
+    for place in places:
+        for pattern in ("libclm.so*", "libclm*.dylib", "clm.dll"):
+            local.extend(sorted(place.glob(pattern), key=lambda p: (len(p.name), p.name)))
     names = [str(p) for p in local]
     found = ctypes.util.find_library("clm")
     if found:

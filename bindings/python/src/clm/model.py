@@ -337,6 +337,24 @@ class Model:
         _C.clm_model_migrate_stage(ctypes.byref(out), self._handle(), int(from_version), _enc(old_stage_id, "old_stage_id"))
         return self._stage_id(out.value)
 
+    @property
+    def locales(self) -> list[str]:
+        """The locales the model's text is written in, the default first (``clm_model_locale_at``)."""
+        h = self._handle()
+        return [_dec(_C.clm_model_locale_at(h, i)) for i in range(_C.clm_model_locale_count(h))]
+
+    @property
+    def locale(self) -> str:
+        """The locale the name and the stages' names and tasks are shown in (``clm_model_locale``)."""
+        return _dec(_C.clm_model_locale(self._handle()))
+
+    def set_locale(self, locale: str) -> Model:
+        """Shows the name and the stages' names and tasks in ``locale`` (one of
+        :attr:`locales`; ``clm_model_set_locale``) and returns the model.
+        Raises :class:`NotFoundError` naming the model's locales otherwise."""
+        _C.clm_model_set_locale(self._handle(), _enc(locale, "locale"))
+        return self
+
 
 class ModelBuilder:
     """Builds a custom model step by step (``clm_model_builder``).

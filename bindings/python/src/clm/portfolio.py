@@ -194,6 +194,9 @@ class _PortfolioModel(Model):
     def close(self) -> None:
         self._ptr = None  # borrowed: nothing to free
 
+    def set_locale(self, locale: str) -> Model:
+        raise ValueError("a portfolio's model shows the portfolio's locale: use Portfolio.set_locale()")
+
     def __repr__(self) -> str:
         if not self._ptr:
             return "<clm.Model (the portfolio's, closed)>"
@@ -334,6 +337,13 @@ class Portfolio(JournalMixin):
             if _C.clm_model_id(ptr) == want:
                 return ptr
         return None
+
+    def set_locale(self, locale: str) -> None:
+        """Shows every model's text (stage names and tasks in reports,
+        recommendations and :attr:`models`) in ``locale`` (``clm_portfolio_set_locale``).
+        All-or-nothing: raises :class:`NotFoundError` naming a model's locales
+        when it lacks ``locale``, :class:`InvalidArgumentError` without models."""
+        _C.clm_portfolio_set_locale(self._handle(), _enc(locale, "locale"))
 
     def migrate(self, newer: Model) -> None:
         """Moves every customer of the model with ``newer``'s id to that newer
