@@ -166,9 +166,13 @@ inline weekly_plan plan_week(const compiled_policy &cp, const std::vector<recomm
             w.not_fitted.emplace_back(a, why[i]);
             continue;
         }
-        w.not_fitted.emplace_back(a, (bucket.empty() ? std::string(service_split ? "the pre-contract deals' share of the" : "the week's remaining")
-                                                     : "class " + bucket + "'s share of the") +
-                                         " time is used up (" + format_minutes(bu.second) + " of " + format_minutes(bu.first) + " minutes)");
+        const std::string share = bucket.empty() ? std::string(service_split ? "the pre-contract deals' share of the" : "the week's remaining")
+                                                 : "class " + bucket + "'s share of the";
+        if (a.minutes > bu.first - bu.second + 1e-9 && bu.second + 1e-9 < bu.first && bu.second == 0)
+            w.not_fitted.emplace_back(a, share + " time is too short for it (" + format_minutes(a.minutes) + " minutes; the share is " +
+                                             format_minutes(bu.first) + ")");
+        else
+            w.not_fitted.emplace_back(a, share + " time is used up (" + format_minutes(bu.second) + " of " + format_minutes(bu.first) + " minutes)");
     }
     return w;
 }

@@ -254,7 +254,7 @@ class RecommendTest(unittest.TestCase):
 
     def test_custom_policy(self) -> None:
         with Policy.from_json(json.dumps(SMALL)) as pol:
-            recs = pol.recommend(self.p, "2024-06-10")
+            recs = pol.recommend(self.p, "2024-06-10", per_customer=10)
             by_rule = {(r.customer_id, r.rule): r for r in recs}
             self.assertIn(("b", "call-quiet"), by_rule)
             self.assertIn(("b", "proposal-doc"), by_rule)
