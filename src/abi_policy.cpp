@@ -2,10 +2,15 @@
 // recommendations and weekly plans.
 #include "abi_internal.hpp"
 
+#include <clm/input_limits.hpp>
+#include <clm/partial/partials.hpp>
 #include <clm/presets.hpp>
 #include <clm/recommend_json.hpp>
 
+#include <cstddef>
 #include <cstring>
+#include <optional>
+#include <vector>
 
 using clm::abi::guarded;
 using clm::abi::require;
@@ -33,6 +38,31 @@ clm::recommend_options read_options(const clm_recommend_options *in) {
         opt.progress = [fn, payload](std::size_t done, std::size_t total) { return fn(done, total, payload) == 0; };
     }
     return opt;
+}
+
+// The forecast fits of clm_recommend_options::forecast_fit: one merged
+// "forecast-fit" partial, or an array of them (one per model), each for the
+// portfolio's model it names.
+std::vector<std::optional<clm::forecast_fit>> forecast_fits(const clm::portfolio &p, const char *text, std::size_t len, std::int64_t day) {
+    if (len > clm::max_json_bytes()) throw clm::invalid_argument("options forecast_fit: " + std::to_string(len) + " bytes is over the JSON input limit");
+    nlohmann::ordered_json j;
+    try {
+        j = nlohmann::ordered_json::parse(std::string_view(text, len));
+    } catch (const nlohmann::json::exception &e) {
+        throw clm::invalid_argument(std::string("options forecast_fit: not JSON (") + e.what() + ")");
+    }
+    std::vector<std::optional<clm::forecast_fit>> fits(p.model_count());
+    auto one = [&](const nlohmann::ordered_json &f) {
+        if (!f.is_object() || !f.contains("model") || !f["model"].is_string())
+            throw clm::invalid_argument("options forecast_fit: each fit is a merged 'forecast-fit' partial naming its model");
+        const std::size_t slot = p.model_slot(f["model"].get<std::string>());
+        if (fits[slot]) throw clm::invalid_argument("options forecast_fit: two fits for model '" + f["model"].get<std::string>() + "'");
+        fits[slot] = clm::fit_of_partial(p.model_at(slot), f, day * clm::seconds_per_day);
+    };
+    if (j.is_array())
+        for (const auto &f : j) one(f);
+    else one(j);
+    return fits;
 }
 
 std::int64_t day_arg(const char *date, const char *name) {
@@ -103,6 +133,8 @@ clm_status clm_policy_recommend(char **out, size_t *out_len, const clm_policy *p
         auto day = day_arg(as_of, "as_of");
         auto opt = read_options(options);
         clm::compiled_policy cp(policy->ptr, portfolio->p);
+        if (options && options->struct_size >= offsetof(clm_recommend_options, forecast_fit_len) + sizeof(size_t) && options->forecast_fit)
+            cp.use_forecast_fits(forecast_fits(portfolio->p, options->forecast_fit, options->forecast_fit_len, day));
         auto recs = clm::recommend_all(cp, day, opt);
         *out = clm::abi::dup_string(clm::recommendations_to_json(cp, recs, day).dump(), out_len);
     });

@@ -798,10 +798,16 @@ typedef struct clm_recommend_options {
         `alternatives` (0: the policy's per_customer_limit, 1 by default). Appended: callers
         compiled before it pass a smaller struct_size and get 0. */
     size_t per_customer;
+    /** For a portfolio that is one part of a larger one (docs/distributed.md): the merged
+        `forecast-fit` partial of every part (clm_partial_merge_json()), or a JSON array of them,
+        one per model, that the deals' p_won is to come from, so that it is the whole portfolio's.
+        NULL: the portfolio's own forecast. Appended, as per_customer. */
+    const char *forecast_fit;
+    size_t forecast_fit_len;     /**< Its length in bytes. */
 } clm_recommend_options;
 
 /** Initialiser: `clm_recommend_options o = CLM_RECOMMEND_OPTIONS_INIT;`. */
-#define CLM_RECOMMEND_OPTIONS_INIT { sizeof(clm_recommend_options), NULL, 0, 0, NULL, NULL, 0 }
+#define CLM_RECOMMEND_OPTIONS_INIT { sizeof(clm_recommend_options), NULL, 0, 0, NULL, NULL, 0, NULL, 0 }
 
 /** Number of preset policies. */
 CLM_API size_t clm_policy_preset_count(void);

@@ -77,6 +77,12 @@ CLM_INLINE nlohmann::ordered_json partial_of(const portfolio &p, std::size_t slo
     return j;
 }
 
+CLM_INLINE forecast_fit fit_of_partial(const model &m, const nlohmann::ordered_json &fit, timestamp as_of) {
+    using namespace partial_detail;
+    check_matches(fit, "forecast-fit", m, day_of(as_of) * seconds_per_day, "the fit");
+    return fitted_from(m, fit, as_of).fit;
+}
+
 CLM_INLINE nlohmann::ordered_json merge_partials(const nlohmann::ordered_json &a, const nlohmann::ordered_json &b) {
     using namespace partial_detail;
     const std::string analysis = header_of(a);

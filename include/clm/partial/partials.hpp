@@ -19,6 +19,7 @@
 #pragma once
 
 #include <clm/build_mode.hpp>
+#include <clm/deal_forecast.hpp>
 #include <clm/model.hpp>
 #include <clm/portfolio.hpp>
 
@@ -44,6 +45,14 @@ nlohmann::ordered_json partial_of(const portfolio &p, std::size_t slot, const st
 /// The merge of two partials of the same analysis, model and date.
 /// Throws invalid_argument when they differ or are malformed.
 nlohmann::ordered_json merge_partials(const nlohmann::ordered_json &a, const nlohmann::ordered_json &b);
+
+/// The forecast's fit (each stage's rate and survival, deal_forecast.hpp) from
+/// `fit`, the merge of every part's "forecast-fit" partial of model `m` as of
+/// `as_of`: what a part scores its open deals with, so that its per-deal
+/// p_won (the forecast's, and the policy engine's: compiled_policy::use_forecast_fits())
+/// is the whole portfolio's. Throws invalid_argument when `fit` is malformed,
+/// or of another analysis, model or date.
+forecast_fit fit_of_partial(const model &m, const nlohmann::ordered_json &fit, timestamp as_of);
 
 /// The document the whole portfolio gives for the merged partial `partial`
 /// of model `m`: the JSON of `clm status|funnel|time-in-stage|forecast

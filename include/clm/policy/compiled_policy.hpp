@@ -66,6 +66,17 @@ public:
     /// (for reports that show p_won). `threads`: 0 for all cores. Thread-safe.
     std::shared_ptr<const policy_context> context(std::int64_t as_of_day, bool with_odds = false, unsigned threads = 0) const;
 
+    /// Scores the deals with these forecast fits (by model slot; an empty
+    /// entry: the portfolio's own) instead of fitting the forecast on the
+    /// portfolio: for a part of a split portfolio, so that p_won is the
+    /// whole's (partial/partials.hpp, fit_of_partial()). Call before the
+    /// first use for a date; the figures of dates already asked are dropped.
+    void use_forecast_fits(std::vector<std::optional<forecast_fit>> fits) {
+        std::lock_guard<std::mutex> lock(context_mutex_);
+        fits_ = std::move(fits);
+        context_.reset();
+    }
+
     /// Whether the policy's scores or conditions use the per-deal forecast.
     bool needs_odds() const noexcept { return needs_odds_; }
     /// Whether some rule has scope "account".
@@ -289,6 +300,7 @@ private:
     std::uint32_t default_calendar_ = 0;
     std::vector<std::string> derived_names_;             // derived classes the portfolio never saw (ids from derived_base)
     std::optional<derivation> pre_contract_, service_;
+    std::vector<std::optional<forecast_fit>> fits_;      // the forecast fits given (use_forecast_fits())
     mutable std::mutex context_mutex_;
     mutable std::shared_ptr<const policy_context> context_;
 };

@@ -24,7 +24,7 @@ CLM_INLINE std::shared_ptr<const policy_context> compiled_policy::context(std::i
     auto ctx = std::make_shared<policy_context>();
     ctx->as_of_day = as_of_day;
     if (context_ && context_->as_of_day == as_of_day) *ctx = *context_; // only the forecast is missing
-    if (want_odds && !ctx->odds) ctx->odds = std::make_shared<const deal_odds>(compute_deal_odds(p_, as_of_day));
+    if (want_odds && !ctx->odds) ctx->odds = std::make_shared<const deal_odds>(compute_deal_odds(p_, as_of_day, fits_.empty() ? nullptr : &fits_));
     if (account_rules_ && !ctx->carriers_known) find_carriers(*ctx, threads);
     context_ = ctx;
     return context_;

@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <limits>
 #include <optional>
+#include <utility>
 #include <vector>
 
 namespace clm {
@@ -49,8 +50,11 @@ struct deal_odds {
 };
 
 /// The per-deal forecast (forecast()) of each model of `p` with a won stage,
-/// as of the end of day `as_of_day`, kept as per-customer tables.
-inline deal_odds compute_deal_odds(const portfolio &p, std::int64_t as_of_day) {
+/// as of the end of day `as_of_day`, kept as per-customer tables. `fits`,
+/// when given, holds for some model slots the fit to score the deals with
+/// instead of one fitted on `p` (a part of a split portfolio scores its deals
+/// with the whole's fit: partial/partials.hpp).
+inline deal_odds compute_deal_odds(const portfolio &p, std::int64_t as_of_day, const std::vector<std::optional<forecast_fit>> *fits = nullptr) {
     deal_odds o;
     o.as_of_day = as_of_day;
     o.models.resize(p.model_count());
@@ -61,7 +65,17 @@ inline deal_odds compute_deal_odds(const portfolio &p, std::int64_t as_of_day) {
         for (stage_index s = 0; s < mdl.stage_count(); ++s)
             if (mdl.stage_at(s).kind == stage_kind::won) mo.has_won_stage = true;
         if (!mo.has_won_stage) continue;
-        forecast_report r = forecast(p, m, t);
+        forecast_report r;
+        if (fits && m < fits->size() && (*fits)[m]) {
+            const forecast_fit &ff = *(*fits)[m];
+            detail::pipeline_scan scan;
+            detail::scan_pipeline(p, m, t, scan);
+            r = ff.report;
+            r.deals = std::move(scan.open);
+            for (auto &d : r.deals) score_deal(ff, mdl, d);
+        } else {
+            r = forecast(p, m, t);
+        }
         mo.p_won.assign(p.customer_count(), std::numeric_limits<float>::quiet_NaN());
         for (const auto &d : r.deals) mo.p_won[d.customer] = float(d.p_won);
         mo.stages.resize(r.stages.size());

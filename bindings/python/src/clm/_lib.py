@@ -130,7 +130,7 @@ STRUCT_FIELDS: Final[dict[str, str]] = {
     ),
     "clm_recommend_options": (
         "size_t struct_size, const char *manager, size_t limit, unsigned threads, "
-        "clm_progress_fn progress, void *payload, size_t per_customer"
+        "clm_progress_fn progress, void *payload, size_t per_customer, const char *forecast_fit, size_t forecast_fit_len"
     ),
     "clm_change": (
         "size_t struct_size, uint64_t seq, const clm_event *event, const char *model, "

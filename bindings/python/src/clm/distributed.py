@@ -112,8 +112,10 @@ def _partial_task(job: Job, part: int, analysis: str, fit: Any = None, _after: A
     return _guard(part, body)
 
 
-def _recommend_task(job: Job, part: int) -> tuple[str, tuple[int, ...], str]:
-    """One part's ranked recommendations (the JSON of ``clm recommend --json``), capped at the limit."""
+def _recommend_task(job: Job, part: int, fit: Any = None, _after: Any = None) -> tuple[str, tuple[int, ...], str]:
+    """One part's ranked recommendations (the JSON of ``clm recommend --json``), capped at the limit.
+    ``fit``: the merged forecast-fit result of every part, so that each deal's p_won (in the
+    scores and the JSON) is the whole portfolio's, not the part's."""
 
     def body() -> str:
         import ctypes
@@ -128,6 +130,13 @@ def _recommend_task(job: Job, part: int) -> tuple[str, tuple[int, ...], str]:
             opts.struct_size = ctypes.sizeof(_Options)
             opts.limit = job.limit
             opts.threads = 1  # one task per worker thread
+            fit_bytes = b""
+            if fit is not None:
+                if fit[0] != "ok":
+                    raise ValueError(fit[2])
+                fit_bytes = fit[2].encode()
+                opts.forecast_fit = fit_bytes
+                opts.forecast_fit_len = len(fit_bytes)
             out, length = ctypes.c_void_p(), ctypes.c_size_t()
             _lib.lib.clm_policy_recommend(
                 ctypes.byref(out), ctypes.byref(length), pol._handle(), p._handle(), job.as_of.encode(), ctypes.byref(opts)
@@ -259,7 +268,12 @@ def merge_recommendations(documents: Sequence[dict[str, Any]], limit: int) -> di
 
 
 def _run_recommend(client: Any, job: Job, progress: bool) -> str:
-    futures = [client.submit(_recommend_task, job, k, pure=False) for k in range(job.parts)]
+    # The forecast's fit first (the stays of every part, merged): every part scores its deals'
+    # p_won with the whole portfolio's fit, as the single process does.
+    fits = [client.submit(_partial_task, job, k, "forecast-fit", pure=False) for k in range(job.parts)]
+    _wait(client, fits, "recommend: stays", progress)
+    fit = _tree_merge(client, fits)
+    futures = [client.submit(_recommend_task, job, k, fit, fits[k], pure=False) for k in range(job.parts)]
     _wait(client, futures, "recommend", progress)
     results = client.gather(futures)
     errors = [r for r in results if r[0] != "ok"]
