@@ -397,6 +397,8 @@ typedef struct clm_recommend_options {
     clm_progress_fn progress;
     void *payload;
     size_t per_customer;
+    const char *forecast_fit;
+    size_t forecast_fit_len;
 } clm_recommend_options;
 
 size_t clm_policy_preset_count(void);
