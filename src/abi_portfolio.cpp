@@ -427,6 +427,9 @@ clm_status clm_portfolio_import_csv_stream(size_t *out_applied, char **out_rejec
         if (out_warnings) *out_warnings = warnings;
         if (out_applied) *out_applied = applied;
         clm::abi::notify_observer(portfolio);
+    });
+}
+
 clm_status clm_portfolio_set_locale(clm_portfolio *portfolio, const char *locale) {
     return guarded("clm_portfolio_set_locale", [&] {
         require(portfolio, "portfolio");
