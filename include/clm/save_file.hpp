@@ -84,6 +84,13 @@ inline portfolio load_from_string(std::string_view data, const std::string &name
     char tail = 0;
     if (std::sscanf(trailer.c_str(), "end %zu %" SCNx64 "%c", &length, &sum, &tail) != 3 || tail != '\n')
         no_trailer("truncated or malformed trailer");
+    {
+        // Exactly as the writer writes it: a flipped case bit turns 'a' into 'A', which
+        // scanf reads as the same digit; a file so changed is damaged all the same.
+        char canonical[96];
+        std::snprintf(canonical, sizeof canonical, "end %zu %016" PRIx64 "\n", length, sum);
+        if (trailer != canonical) no_trailer("malformed trailer");
+    }
     std::string_view body = data.substr(0, trailer_at + 1);
     if (length != body.size()) no_trailer("length " + std::to_string(body.size()) + " does not match the recorded " + std::to_string(length));
     if (fnv1a64(body) != sum) throw corrupt("checksum mismatch");

@@ -177,7 +177,7 @@ class ValidatePolicyAndPlan(unittest.TestCase):
                 f.write('{"id": "p",\n "rules": [],\n "capacity": {"hours_per_weak": 40}}')
             p = run("validate", "--policy", policy, check_status=1)
             self.assertEqual(p.stderr, f"{policy}:3:33: error: capacity: unknown field 'hours_per_weak' "
-                                       "(expected hours_per_week, default_minutes, minutes, class_shares)\n")
+                                       "(expected hours_per_week, default_minutes, minutes, class_shares, service_share)\n")
             plan = os.path.join(d, "plan.json")
             with open(plan, "w") as f:
                 f.write('{"from": "2026-03-01", "to": "2026-02-01",\n "managers": {"Anna": {"contacts": -1}}}')

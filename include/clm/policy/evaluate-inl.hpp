@@ -508,6 +508,9 @@ CLM_INLINE void compiled_policy::finish(recommendation &rec, const customer_fact
             found = true;
         }
     }
+    // Due dates stay in the calendar clm reads and writes (dates.hpp): a due date past
+    // 9999-12-31 (an as-of date at the very end plus a delay) is the last day.
+    rec.due_day = std::clamp<std::int64_t>(rec.due_day, first_day, last_day);
 }
 
 } // namespace clm
