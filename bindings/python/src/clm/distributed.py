@@ -238,6 +238,30 @@ def _run_analysis(client: Any, job: Job, command: str, progress: bool) -> str:
     return _result(final.result())
 
 
+class _Number(str):
+    """A JSON number with a fraction, kept as clm wrote it: Python would print
+    some doubles with fewer digits than clm does, and the merged document must
+    be the single-process one byte for byte."""
+
+
+def _dump_as_clm(o: Any, level: int = 0) -> str:
+    """JSON text as clm's `--json` writes it (nlohmann's dump(2)): two-space
+    indents, "key": value, [] and {} when empty, UTF-8 kept, numbers as read."""
+    pad, end = "  " * (level + 1), "  " * level
+    if isinstance(o, dict):
+        if not o:
+            return "{}"
+        items = (pad + json.dumps(k, ensure_ascii=False) + ": " + _dump_as_clm(v, level + 1) for k, v in o.items())
+        return "{\n" + ",\n".join(items) + "\n" + end + "}"
+    if isinstance(o, list):
+        if not o:
+            return "[]"
+        return "[\n" + ",\n".join(pad + _dump_as_clm(v, level + 1) for v in o) + "\n" + end + "]"
+    if isinstance(o, _Number):
+        return str(o)
+    return json.dumps(o, ensure_ascii=False)
+
+
 def _recommendation_key(rec: dict[str, Any]) -> tuple[float, bytes]:
     # The ranking of top_k.hpp: score descending, then customer id (bytes);
     # rule order settles the rest, and only within one customer, so within one
@@ -281,9 +305,8 @@ def _run_recommend(client: Any, job: Job, progress: bool) -> str:
         raise DistributedError(_first_error(errors[0], errors[-1])[2] if len(errors) > 1 else errors[0][2])
     if sorted(p for r in results for p in r[1]) != list(range(job.parts)):
         raise DistributedError("a part's recommendations are missing or counted twice")
-    doc = merge_recommendations([json.loads(r[2]) for r in results], job.limit)
-    # nlohmann's dump(2) and json.dumps(indent=2) write the same text (shortest round-trip numbers, UTF-8).
-    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    doc = merge_recommendations([json.loads(r[2], parse_float=_Number) for r in results], job.limit)
+    return _dump_as_clm(doc) + "\n"
 
 
 def _connect(workers: int | None, scheduler: str | None, timeout: float) -> tuple[Any, Any]:
