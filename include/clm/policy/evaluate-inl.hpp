@@ -503,14 +503,13 @@ CLM_INLINE void compiled_policy::finish(recommendation &rec, const customer_fact
         for (std::size_t i = 0; i < rec.matched_count; ++i) {
             const fact_kind k = leaves_[rec.matched[i].leaf].src->fact;
             if (k != fact_kind::birthday_in && k != fact_kind::anniversary_in && k != fact_kind::holiday_in) continue;
+            if (rec.matched[i].value >= 400) continue; // no occurrence within a year (holiday::days_until)
             const std::int64_t day = f.as_of_day + std::int64_t(rec.matched[i].value);
             rec.due_day = found ? std::min(rec.due_day, day) : day;
             found = true;
         }
     }
-    // Due dates stay in the calendar clm reads and writes (dates.hpp): a due date past
-    // 9999-12-31 (an as-of date at the very end plus a delay) is the last day.
-    rec.due_day = std::clamp<std::int64_t>(rec.due_day, first_day, last_day);
+
 }
 
 } // namespace clm
