@@ -19,7 +19,7 @@ namespace clm {
 /// What a streaming import does besides import_event_log(): the stream's
 /// bytes read so far are passed to `progress`, which returns false to cancel.
 struct stream_import_options {
-    std::string file;                 ///< Names the stream in messages ("" for <input>).
+    std::string file;                 ///< Names the stream in messages (empty: `<input>`).
     bool skip_bad = false;            ///< Skip rows the model refuses (malformed rows still fail).
     std::size_t chunk_bytes = 1 << 20; ///< Bytes asked of the reader per call (at least 4096).
     std::function<bool(std::size_t bytes_read)> progress; ///< After each chunk applied; false cancels (nothing changes).
