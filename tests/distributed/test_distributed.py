@@ -96,6 +96,18 @@ class RealData(unittest.TestCase):
                 got = distributed.run_text("recommend", MODEL, [self.events], AS_OF, policy="seeds", limit=limit, client=_client, parts=3)
                 self.assertEqual(got, want)
 
+    def test_presplit_files_give_the_same_bytes(self) -> None:
+        # Split once by the contract; each part then reads only its own file.
+        paths = distributed.split_events([self.events], AS_OF, 3, str(TMP / "split"))
+        for path in paths:  # the split keeps every row once
+            with open(path, encoding="utf-8") as f:
+                self.assertTrue(f.readline().startswith("customer_id,"))
+        with open(self.events, encoding="utf-8") as f:
+            total = sum(1 for _ in f) - 1
+        self.assertEqual(sum(sum(1 for _ in open(p, encoding="utf-8")) - 1 for p in paths), total)
+        want = cli("time-in-stage", "--model", MODEL, "--events", self.events, "--as-of", AS_OF, "--json")
+        self.assertEqual(distributed.run_text("time-in-stage", MODEL, paths, AS_OF, client=_client, presplit=True), want)
+
     def test_the_command_line_prints_what_clm_prints(self) -> None:
         r = run_module("funnel", "--model", MODEL, "--events", self.events, "--as-of", AS_OF, "--workers", "2", "--json")
         self.assertEqual(r.returncode, 0, r.stderr)
