@@ -197,7 +197,7 @@ class BadInput(unittest.TestCase):
         rows.append("c3,2017-01-05,stage,won")  # prospecting -> won is no transition
         events.write_text("\n".join(rows) + "\n", encoding="utf-8")
         with self.assertRaises(distributed.DistributedError) as e:
-            distributed.run_text("funnel", MODEL, [str(events)], AS_OF, client=_client)
+            distributed.run_text("forecast", MODEL, [str(events)], AS_OF, client=_client)  # two rounds: the first one's error
         self.assertIn(f"{events}:22", str(e.exception))
         self.assertIn("'c3'", str(e.exception))
 

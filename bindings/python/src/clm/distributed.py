@@ -105,12 +105,11 @@ def _guard(part: int, body: Callable[[], str]) -> tuple[str, tuple[int, ...], st
 def _partial_task(job: Job, part: int, analysis: str, fit: Any = None, _after: Any = None) -> tuple[str, tuple[int, ...], str]:
     """One part's partial of ``analysis`` (``fit``: the merged forecast-fit result)."""
 
+    if fit is not None and fit[0] != "ok":
+        return fit  # the first round failed: its error is the answer
+
     def body() -> str:
-        fit_text = None
-        if fit is not None:
-            if fit[0] != "ok":
-                raise ValueError("no fit")
-            fit_text = fit[2]
+        fit_text = None if fit is None else fit[2]
         return str(_portfolio(job, part).partial(analysis, job.as_of, fit=fit_text))
 
     return _guard(part, body)
