@@ -13,6 +13,7 @@ from __future__ import annotations
 import ctypes
 import json
 import logging
+import math
 import os
 import subprocess
 import sys
@@ -171,6 +172,16 @@ class Generated(unittest.TestCase):
                     self.assertEqual({s["id"]: s["current"] for s in got["stages"]}, want["status"])
                 else:
                     self.assertEqual(got, want[command])  # every float the same double
+                if command == "forecast":
+                    # Independently: the mean purchase is the correctly rounded exact sum over the count.
+                    amounts = []
+                    with open(events, encoding="utf-8") as f:
+                        next(f)
+                        for line in f:
+                            cid, when, kind, value, manager, amount, reason = line.rstrip("\n").split(",")
+                            if kind == "purchase" and when <= AS_OF:
+                                amounts.append(float(amount))
+                    self.assertEqual(got["pipeline"]["overall_mean_amount"], math.fsum(amounts) / len(amounts))
 
 
 class BadInput(unittest.TestCase):
