@@ -46,13 +46,16 @@ def single(events: str, as_of: str) -> dict[str, tuple[float, float]]:
     return res
 
 
-def part_of_two(events: str, as_of: str) -> dict[str, tuple[float, float]]:
+def part_of_two(events: str, as_of: str, presplit: str | None = None) -> dict[str, tuple[float, float]]:
     import clm
 
     res = {}
     with clm.Portfolio() as p:
         p.add_model(clm.Model.load(MODEL))
-        _, c, w = timed(lambda: p.import_partition([events], as_of, 0, 2))
+        if presplit:
+            _, c, w = timed(lambda: p.import_csv_file(presplit))
+        else:
+            _, c, w = timed(lambda: p.import_partition([events], as_of, 0, 2))
         res["import"] = (c, w)
         for a in ("status", "funnel", "time-in-stage"):
             _, c, w = timed(lambda: p.partial(a, as_of))
@@ -62,7 +65,7 @@ def part_of_two(events: str, as_of: str) -> dict[str, tuple[float, float]]:
     return res
 
 
-def cluster(events: str, as_of: str, workers: int) -> dict[str, float]:
+def cluster(events: list[str], as_of: str, workers: int, presplit: bool = False) -> dict[str, float]:
     from distributed import Client, LocalCluster
 
     from clm import distributed
@@ -72,7 +75,7 @@ def cluster(events: str, as_of: str, workers: int) -> dict[str, float]:
         for a in ("status", "funnel", "time-in-stage", "forecast"):
             # A fresh part cache per command: every run reads and imports its rows.
             c.run(lambda: __import__("clm.distributed").distributed._PORTFOLIOS.clear())
-            _, _, w = timed(functools.partial(distributed.run_text, a, MODEL, [events], as_of, client=c))
+            _, _, w = timed(functools.partial(distributed.run_text, a, MODEL, events, as_of, client=c, presplit=presplit))
             res[a] = w
     return res
 
@@ -84,16 +87,23 @@ def main() -> int:
     a = ap.parse_args()
     print(f"load average before: {os.getloadavg()}", file=sys.stderr)
     s = single(a.events, a.as_of)
+    from clm import distributed
+
+    split = distributed.split_events([a.events], a.as_of, 2, a.events + ".parts")
     h = part_of_two(a.events, a.as_of)
-    w1 = cluster(a.events, a.as_of, 1)
-    w2 = cluster(a.events, a.as_of, 2)
+    hs = part_of_two(a.events, a.as_of, split[0])
+    w1 = cluster([a.events], a.as_of, 1)
+    w2 = cluster([a.events], a.as_of, 2)
+    w2s = cluster(split, a.as_of, 2, presplit=True)
     rss = s["rss_mb"][0]
     print(f"load average after: {os.getloadavg()}", file=sys.stderr)
-    print("| analysis | `clm` command, CPU s | one part of 2: import + partial, CPU s | Dask, 1 worker, wall s | Dask, 2 workers, wall s |")
-    print("|---|---:|---:|---:|---:|")
+    print("| analysis | `clm` command, CPU s | one part of 2 (reads the whole log), CPU s | one part of 2 (presplit), CPU s "
+          "| Dask 1 worker, wall s | Dask 2 workers, wall s | Dask 2 workers presplit, wall s |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
     for x in ("status", "funnel", "time-in-stage", "forecast"):
-        print(f"| {x} | {s[x][0]:.1f} | {h['import'][0] + h[x][0]:.1f} | {w1[x]:.1f} | {w2[x]:.1f} |")
-    print(f"\nimport of one part of 2: {h['import'][0]:.1f} CPU s ({h['import'][1]:.1f} wall)")
+        print(f"| {x} | {s[x][0]:.1f} | {h['import'][0] + h[x][0]:.1f} | {hs['import'][0] + hs[x][0]:.1f} "
+              f"| {w1[x]:.1f} | {w2[x]:.1f} | {w2s[x]:.1f} |")
+    print(f"\nimport of one part of 2: {h['import'][0]:.1f} CPU s reading the whole log, {hs['import'][0]:.1f} CPU s presplit")
     print(f"peak memory of the clm command holding the whole log: {rss:.0f} MB")
     return 0
 

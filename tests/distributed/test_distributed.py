@@ -13,6 +13,7 @@ from __future__ import annotations
 import ctypes
 import json
 import logging
+import math
 import os
 import subprocess
 import sys
@@ -96,6 +97,18 @@ class RealData(unittest.TestCase):
                 got = distributed.run_text("recommend", MODEL, [self.events], AS_OF, policy="seeds", limit=limit, client=_client, parts=3)
                 self.assertEqual(got, want)
 
+    def test_presplit_files_give_the_same_bytes(self) -> None:
+        # Split once by the contract; each part then reads only its own file.
+        paths = distributed.split_events([self.events], AS_OF, 3, str(TMP / "split"))
+        for path in paths:  # the split keeps every row once
+            with open(path, encoding="utf-8") as f:
+                self.assertTrue(f.readline().startswith("customer_id,"))
+        with open(self.events, encoding="utf-8") as f:
+            total = sum(1 for _ in f) - 1
+        self.assertEqual(sum(sum(1 for _ in open(p, encoding="utf-8")) - 1 for p in paths), total)
+        want = cli("time-in-stage", "--model", MODEL, "--events", self.events, "--as-of", AS_OF, "--json")
+        self.assertEqual(distributed.run_text("time-in-stage", MODEL, paths, AS_OF, client=_client, presplit=True), want)
+
     def test_the_command_line_prints_what_clm_prints(self) -> None:
         r = run_module("funnel", "--model", MODEL, "--events", self.events, "--as-of", AS_OF, "--workers", "2", "--json")
         self.assertEqual(r.returncode, 0, r.stderr)
@@ -159,6 +172,16 @@ class Generated(unittest.TestCase):
                     self.assertEqual({s["id"]: s["current"] for s in got["stages"]}, want["status"])
                 else:
                     self.assertEqual(got, want[command])  # every float the same double
+                if command == "forecast":
+                    # Independently: the mean purchase is the correctly rounded exact sum over the count.
+                    amounts = []
+                    with open(events, encoding="utf-8") as f:
+                        next(f)
+                        for line in f:
+                            cid, when, kind, value, manager, amount, reason = line.rstrip("\n").split(",")
+                            if kind == "purchase" and when <= AS_OF:
+                                amounts.append(float(amount))
+                    self.assertEqual(got["pipeline"]["overall_mean_amount"], math.fsum(amounts) / len(amounts))
 
 
 class BadInput(unittest.TestCase):
@@ -185,7 +208,7 @@ class BadInput(unittest.TestCase):
         rows.append("c3,2017-01-05,stage,won")  # prospecting -> won is no transition
         events.write_text("\n".join(rows) + "\n", encoding="utf-8")
         with self.assertRaises(distributed.DistributedError) as e:
-            distributed.run_text("funnel", MODEL, [str(events)], AS_OF, client=_client)
+            distributed.run_text("forecast", MODEL, [str(events)], AS_OF, client=_client)  # two rounds: the first one's error
         self.assertIn(f"{events}:22", str(e.exception))
         self.assertIn("'c3'", str(e.exception))
 

@@ -11,7 +11,7 @@
 #include <algorithm>
 #include <limits>
 
-namespace clm::partial_detail {
+namespace clm::detail::partial {
 
 using partial_json::oj;
 using namespace partial_json;
@@ -284,4 +284,4 @@ inline time_in_stage_report time_in_stage_finish(const model &m, const oj &j, ti
     return r;
 }
 
-} // namespace clm::partial_detail
+} // namespace clm::detail::partial

@@ -13,7 +13,7 @@
 #include <map>
 #include <tuple>
 
-namespace clm::partial_detail {
+namespace clm::detail::partial {
 
 using partial_json::oj;
 using namespace partial_json;
@@ -196,4 +196,4 @@ inline forecast_report forecast_finish(const model &m, const oj &j, timestamp as
     return r;
 }
 
-} // namespace clm::partial_detail
+} // namespace clm::detail::partial

@@ -13,7 +13,7 @@
 #include <cmath>
 #include <string>
 
-namespace clm::partial_json {
+namespace clm::detail::partial_json {
 
 /// The JSON type of partials (key order kept).
 using oj = nlohmann::ordered_json;
@@ -95,4 +95,4 @@ inline exact_sum sum_from(const oj &j, const std::string &what) {
     return s;
 }
 
-} // namespace clm::partial_json
+} // namespace clm::detail::partial_json

@@ -10,7 +10,7 @@
 
 namespace clm {
 
-namespace partial_detail {
+namespace detail::partial {
 
 inline const char *const analyses[] = {"status", "funnel", "time-in-stage", "forecast-fit", "forecast"};
 
@@ -53,11 +53,11 @@ inline void check_matches(const oj &j, const std::string &analysis, const model 
         bad(std::string(what) + " is as of " + format_date(whole(j["as_of"], "as_of")) + ", not " + format_date(*as_of));
 }
 
-} // namespace partial_detail
+} // namespace detail::partial
 
 CLM_INLINE nlohmann::ordered_json partial_of(const portfolio &p, std::size_t slot, const std::string &analysis, timestamp as_of,
                                              const nlohmann::ordered_json *fit) {
-    using namespace partial_detail;
+    using namespace detail::partial;
     if (!known_analysis(analysis))
         throw invalid_argument("partial: unknown analysis '" + analysis + "' (status, funnel, time-in-stage, forecast-fit or forecast)");
     const model &m = p.model_at(slot);
@@ -84,7 +84,7 @@ CLM_INLINE forecast_fit fit_of_partial(const model &m, const nlohmann::ordered_j
 }
 
 CLM_INLINE nlohmann::ordered_json merge_partials(const nlohmann::ordered_json &a, const nlohmann::ordered_json &b) {
-    using namespace partial_detail;
+    using namespace detail::partial;
     const std::string analysis = header_of(a);
     if (header_of(b) != analysis) bad("cannot merge a '" + analysis + "' partial with a '" + b["analysis"].get<std::string>() + "' one");
     if (a["model"] != b["model"] || a["stages"] != b["stages"]) bad("cannot merge partials of different models");
@@ -101,7 +101,7 @@ CLM_INLINE nlohmann::ordered_json merge_partials(const nlohmann::ordered_json &a
 }
 
 CLM_INLINE nlohmann::ordered_json finish_partial(const model &m, const nlohmann::ordered_json &partial) {
-    using namespace partial_detail;
+    using namespace detail::partial;
     const std::string analysis = header_of(partial);
     check_matches(partial, analysis, m, std::nullopt, "the partial");
     const timestamp as_of = whole(partial["as_of"], "as_of");

@@ -9,7 +9,7 @@
 
 namespace clm {
 
-namespace partition_detail {
+namespace detail::partition {
 
 // The positions of the columns a partition reads in the header `fields`; -1 when absent.
 struct columns {
@@ -29,7 +29,7 @@ inline std::string_view field_at(const std::vector<std::string_view> &f, int i) 
     return i >= 0 && std::size_t(i) < f.size() ? f[std::size_t(i)] : std::string_view();
 }
 
-} // namespace partition_detail
+} // namespace detail::partition
 
 CLM_INLINE std::uint32_t partition_of(std::string_view key, std::uint32_t parts) {
     if (parts == 0) throw invalid_argument("partition: the number of parts must be at least 1");
@@ -37,7 +37,7 @@ CLM_INLINE std::uint32_t partition_of(std::string_view key, std::uint32_t parts)
 }
 
 CLM_INLINE void partition_keys::scan(std::string_view csv, const std::string &file) {
-    using namespace partition_detail;
+    using namespace detail::partition;
     csv_reader reader(csv, file);
     std::vector<std::string_view> fields;
     if (!reader.next(fields)) return;
@@ -69,7 +69,7 @@ CLM_INLINE std::string_view partition_keys::key_of(std::string_view customer_id)
 
 CLM_INLINE std::string partition_rows(std::string_view csv, const std::string &file, const partition_keys &keys,
                                       std::uint32_t part, std::uint32_t parts) {
-    using namespace partition_detail;
+    using namespace detail::partition;
     if (part >= parts) throw invalid_argument("partition: part " + std::to_string(part) + " of " + std::to_string(parts) + " does not exist");
     csv_reader reader(csv, file);
     std::vector<std::string_view> fields;

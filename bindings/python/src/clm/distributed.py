@@ -35,7 +35,7 @@ import sys
 from dataclasses import dataclass
 from typing import Any, Callable, Sequence
 
-__all__ = ["Job", "DistributedError", "run", "run_text", "ANALYSES", "COMMANDS"]
+__all__ = ["Job", "DistributedError", "run", "run_text", "split_events", "merge_recommendations", "ANALYSES", "COMMANDS"]
 
 #: The commands whose answers are merged partials (clm.partials).
 ANALYSES = ("status", "funnel", "time-in-stage", "forecast")
@@ -58,6 +58,7 @@ class Job:
     parts: int
     policy: str | None = None
     limit: int = 0
+    presplit: bool = False  # events[k] holds exactly the rows of part k
 
     def cache_key(self, part: int) -> tuple[Any, ...]:
         return (self.model, self.events, self.as_of, self.parts, part)
@@ -83,7 +84,10 @@ def _portfolio(job: Job, part: int) -> Any:
             _PORTFOLIOS.pop(old).close()
         p = clm.Portfolio()
         p.add_model(clm.Model.load(job.model))
-        p.import_partition(list(job.events), job.as_of, part, job.parts)
+        if job.presplit:
+            p.import_csv_file(job.events[part])  # already this part's rows: read only them
+        else:
+            p.import_partition(list(job.events), job.as_of, part, job.parts)
         _PORTFOLIOS[key] = p
     return p
 
@@ -101,12 +105,11 @@ def _guard(part: int, body: Callable[[], str]) -> tuple[str, tuple[int, ...], st
 def _partial_task(job: Job, part: int, analysis: str, fit: Any = None, _after: Any = None) -> tuple[str, tuple[int, ...], str]:
     """One part's partial of ``analysis`` (``fit``: the merged forecast-fit result)."""
 
+    if fit is not None and fit[0] != "ok":
+        return fit  # the first round failed: its error is the answer
+
     def body() -> str:
-        fit_text = None
-        if fit is not None:
-            if fit[0] != "ok":
-                raise ValueError("no fit")
-            fit_text = fit[2]
+        fit_text = None if fit is None else fit[2]
         return str(_portfolio(job, part).partial(analysis, job.as_of, fit=fit_text))
 
     return _guard(part, body)
@@ -345,6 +348,7 @@ def run_text(
     scheduler: str | None = None,
     client: Any = None,
     parts: int | None = None,
+    presplit: bool = False,
     progress: bool = False,
     timeout: float = 10.0,
 ) -> str:
@@ -352,7 +356,9 @@ def run_text(
     COMMAND ... --json`` prints. The cluster is ``client`` (an existing
     ``distributed.Client``), else a scheduler at ``scheduler``, else a
     LocalCluster of ``workers`` processes. ``parts`` defaults to the number of
-    worker threads. Raises :class:`DistributedError` (bad input in a part, a
+    worker threads. ``presplit``: the event files are already split by the
+    partitioning contract, file k holding exactly the rows of part k of
+    len(events) (each part then reads only its file). Raises :class:`DistributedError` (bad input in a part, a
     failed worker, an unreachable scheduler) and ``ValueError`` for bad arguments."""
     if command not in COMMANDS:
         raise ValueError(f"unknown command {command!r} ({', '.join(COMMANDS)})")
@@ -366,6 +372,10 @@ def run_text(
         raise ValueError("limit must be >= 0")
     if sum(x is not None for x in (workers, scheduler, client)) != 1:
         raise ValueError("give exactly one of workers, scheduler or client")
+    if presplit:
+        if parts is not None and parts != len(events):
+            raise ValueError("with presplit files, the parts are the files")
+        parts = len(events)
     own_cluster = None
     if client is None:
         client, own_cluster = _connect(workers, scheduler, timeout)
@@ -375,7 +385,7 @@ def run_text(
     try:
         if parts is None:
             parts = max(1, sum(client.nthreads().values()))
-        job = Job(model, tuple(str(e) for e in events), str(as_of), int(parts), policy, int(limit))
+        job = Job(model, tuple(str(e) for e in events), str(as_of), int(parts), policy, int(limit), presplit)
         _say(progress, f"{command} in {job.parts} parts on {len(client.nthreads())} workers")
         text = _run_recommend(client, job, progress) if command == "recommend" else _run_analysis(client, job, command, progress)
         return text
@@ -395,6 +405,64 @@ def run(command: str, model: str, events: Sequence[str], as_of: str, **kwargs: A
     return json.loads(run_text(command, model, events, as_of, **kwargs))  # type: ignore[no-any-return]
 
 
+def split_events(events: Sequence[str], as_of: str, parts: int, out_dir: str) -> list[str]:
+    """Splits event-log CSV files by the partitioning contract into ``parts``
+    files ``OUT_DIR/part-K.csv`` (file K: the rows of part K, with the header),
+    for runs with ``presplit``. One pass to learn the accounts as of
+    ``as_of``, one to write. Returns the paths."""
+    import csv
+    import os
+
+    from clm import partials
+
+    day = as_of[:10]
+    accounts: dict[str, tuple[str, str]] = {}  # customer -> (time, account)
+    for path in events:
+        with open(path, newline="", encoding="utf-8-sig") as f:
+            r = csv.reader(f)
+            head = next(r)
+            c, t, ty, v = (head.index(x) for x in ("customer_id", "timestamp", "type", "value"))
+            for row in r:
+                if len(row) == len(head) and row[ty] == "attribute" and row[v].startswith("account="):
+                    when = row[t].replace(" ", "T")
+                    old = accounts.get(row[c])
+                    if when[:10] <= day and (old is None or when >= old[0]):
+                        accounts[row[c]] = (when, row[v][len("account="):])
+    os.makedirs(out_dir, exist_ok=True)
+    paths = [os.path.join(out_dir, f"part-{k}.csv") for k in range(parts)]
+    outs = [open(p, "w", newline="", encoding="utf-8") for p in paths]
+    try:
+        writers = [csv.writer(o, lineterminator="\n") for o in outs]
+        cache: dict[str, int] = {}
+        wrote_header = False
+        for path in events:
+            with open(path, newline="", encoding="utf-8-sig") as f:
+                r = csv.reader(f)
+                head = next(r)
+                if not wrote_header:
+                    for w in writers:
+                        w.writerow(head)
+                    wrote_header = True
+                c = head.index("customer_id")
+                for row in r:
+                    if not row:
+                        continue
+                    if len(row) <= c:
+                        for w in writers:
+                            w.writerow(row)
+                        continue
+                    acc = accounts.get(row[c])
+                    key = acc[1] if acc and acc[1] else row[c]
+                    k = cache.get(key)
+                    if k is None:
+                        k = cache[key] = partials.partition_of(key, parts)
+                    writers[k].writerow(row)
+    finally:
+        for o in outs:
+            o.close()
+    return paths
+
+
 def _valid_date(text: str) -> bool:
     import datetime as dt
 
@@ -409,6 +477,20 @@ def _valid_date(text: str) -> bool:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """The command line; returns the exit status (0, 1 for a failed run, 2 for a usage mistake)."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["split"]:
+        sp = argparse.ArgumentParser(prog="python3 -m clm.distributed split",
+                                     description="split event logs by the partitioning contract, for --presplit")
+        sp.add_argument("--events", required=True, nargs="+")
+        sp.add_argument("--as-of", required=True)
+        sp.add_argument("--parts", required=True, type=int)
+        sp.add_argument("--out", required=True, help="directory for part-K.csv")
+        b = sp.parse_args(argv[1:])
+        if b.parts < 1 or not _valid_date(b.as_of):
+            sp.error("--parts must be >= 1 and --as-of a date")
+        for path in split_events(b.events, b.as_of, b.parts, b.out):
+            print(path)
+        return 0
     ap = argparse.ArgumentParser(prog="python3 -m clm.distributed", description=__doc__.split("\n\n")[0])
     ap.add_argument("command", choices=COMMANDS)
     ap.add_argument("--model", required=True)
@@ -420,6 +502,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     where.add_argument("--workers", type=int)
     where.add_argument("--scheduler")
     ap.add_argument("--parts", type=int, help="parts to split into (default: the number of worker threads)")
+    ap.add_argument("--presplit", action="store_true",
+                    help="the event files are already split by clm_partition_of(): file k is part k of the number of files")
     ap.add_argument("--timeout", type=float, default=10.0, help="seconds to wait for the scheduler (default 10)")
     ap.add_argument("--json", action="store_true", required=False)
     ap.add_argument("--quiet", action="store_true", help="no progress on stderr")
@@ -434,6 +518,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         ap.error("--workers needs a whole number >= 1")
     if not _valid_date(a.as_of):
         ap.error(f"--as-of needs a date, YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS (a real calendar day), got {a.as_of!r}")
+    if a.presplit and a.parts is not None:
+        ap.error("--presplit takes no --parts: the parts are the files")
     if a.limit < 0 or (a.parts is not None and a.parts < 1):
         ap.error("--limit must be >= 0 and --parts >= 1")
     try:
@@ -447,6 +533,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             workers=a.workers,
             scheduler=a.scheduler,
             parts=a.parts,
+            presplit=a.presplit,
             progress=not a.quiet,
             timeout=a.timeout,
         )
