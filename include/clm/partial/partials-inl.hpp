@@ -78,7 +78,7 @@ CLM_INLINE nlohmann::ordered_json partial_of(const portfolio &p, std::size_t slo
 }
 
 CLM_INLINE forecast_fit fit_of_partial(const model &m, const nlohmann::ordered_json &fit, timestamp as_of) {
-    using namespace partial_detail;
+    using namespace detail::partial;
     check_matches(fit, "forecast-fit", m, day_of(as_of) * seconds_per_day, "the fit");
     return fitted_from(m, fit, as_of).fit;
 }
