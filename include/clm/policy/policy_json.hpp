@@ -198,7 +198,7 @@ struct policy_reader {
             if (!allow({op_kind::eq, op_kind::ne, op_kind::lt, op_kind::le, op_kind::gt, op_kind::ge, op_kind::in, op_kind::not_in})) break;
             if (v && v->is_number()) need_number();
             else need_strings();
-            if (v && v->is_string() && (c.op == op_kind::lt || c.op == op_kind::le || c.op == op_kind::gt || c.op == op_kind::ge))
+            if (v && !v->is_number() && (c.op == op_kind::lt || c.op == op_kind::le || c.op == op_kind::gt || c.op == op_kind::ge))
                 problem(p + "/value", "attribute comparison '" + opname + "' needs a numeric value");
             break;
         case fact_kind::score:
