@@ -71,7 +71,7 @@ TEST_CASE("erasing a customer keeps the other sequence numbers", "[erase]") {
                      "customer_id,timestamp,type,value,note\n"
                      "a,2024-01-01,stage,presentation,\n"
                      "x,2024-01-02,stage,presentation,secret-note-x\n"
-                     "a,2024-01-03,stage,proposal,\n"
+                     "a,2024-01-03,check,meeting protocol sent,\n"
                      "x,2024-01-04,contact,ok,\n"
                      "b,2024-01-05,stage,presentation,\n",
                      "e.csv");
@@ -101,7 +101,7 @@ TEST_CASE("a stream imported in small chunks equals the whole import", "[stream]
     for (int i = 0; i < 400; ++i) {
         std::string id = "c" + std::to_string(i);
         text += id + ",2024-01-01,stage,presentation,\"a note, with\na line break\"\n";
-        text += id + ",2024-01-02,stage,proposal,\n";
+        text += id + ",2024-01-02,check,meeting protocol sent,\n"; // (sales6's proposal requires it)
     }
     portfolio whole = sales(), streamed = sales();
     import_event_log(whole, text, "s.csv");
