@@ -168,7 +168,7 @@ inline weekly_plan plan_week(const compiled_policy &cp, const std::vector<recomm
         }
         const std::string share = bucket.empty() ? std::string(service_split ? "the pre-contract deals' share of the" : "the week's remaining")
                                                  : "class " + bucket + "'s share of the";
-        if (a.minutes > bu.first - bu.second + 1e-9 && bu.second + 1e-9 < bu.first && bu.second == 0)
+        if (bu.second == 0 && a.minutes > bu.first + 1e-9) // nothing used, and it would not fit alone
             w.not_fitted.emplace_back(a, share + " time is too short for it (" + format_minutes(a.minutes) + " minutes; the share is " +
                                              format_minutes(bu.first) + ")");
         else

@@ -74,6 +74,8 @@ CLM_INLINE std::string compiled_policy::describe(const leaf_info &li, const matc
     };
     // A number of days: "1 day", "3 days".
     auto days = [&](double v) { return num(v) + (v == 1 || v == -1 ? " day" : " days"); };
+    // A probability as a percentage to a tenth: "63.2%".
+    auto pct = [&](double v) { return num(std::round(v * 1000) / 10) + "%"; };
     // The control point a fact is about: the condition's kind, else the one that matched.
     auto point = [&] {
         const std::string k = !c.kind.empty() ? c.kind : m.subject ? p_.text(m.subject) : std::string();
@@ -143,18 +145,16 @@ CLM_INLINE std::string compiled_policy::describe(const leaf_info &li, const matc
     case fact_kind::check_trend: return "average check of the newer purchases " + num(value) + " times the older ones' " + op + " " + num(c.number);
     case fact_kind::repeat_buyer: return "a repeat buyer (purchases on " + num(value) + " days)";
     case fact_kind::p_won: {
-        auto pct = [&](double v) { return num(std::round(v * 1000) / 10) + "%"; };
         std::string s = "p_won " + pct(value) + " " + op + " " + pct(c.number);
         if (const stage_odds *so = odds_ ? odds_->stage(rec.model_slot, rec.stage) : nullptr)
             s += " (the stage's rate " + pct(so->p_win) + ")";
         return s + model_note;
     }
     case fact_kind::p_won_ratio: {
-        auto pct = [&](double v) { return num(std::round(v * 1000) / 10) + "%"; };
-        std::string s = "p_won " + num(std::round(value * 100) / 100) + " times the stage's rate " + op + " " + num(c.number);
+        const std::string ratio = num(std::round(value * 100) / 100) + " times the stage's rate";
         if (const stage_odds *so = odds_ ? odds_->stage(rec.model_slot, rec.stage) : nullptr)
-            s = "p_won " + pct(value * so->p_win) + ", " + num(std::round(value * 100) / 100) + " times the stage's rate " + pct(so->p_win) + " " + op + " " + num(c.number);
-        return s + model_note;
+            return "p_won " + pct(value * so->p_win) + ", " + ratio + " " + pct(so->p_win) + " " + op + " " + num(c.number) + model_note;
+        return "p_won " + ratio + " " + op + " " + num(c.number) + model_note;
     }
     case fact_kind::recorded_since_contact: {
         std::string ch = li.any_channel ? "" : li.preferred ? " (preferred channel)" : std::string(" by ") + to_string(li.via);
