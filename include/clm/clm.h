@@ -1025,7 +1025,7 @@ CLM_API clm_status clm_portfolio_report_html(char **out, size_t *out_len, const 
 /**
  * Every open customer's forecast as of a date (the same JSON as
  * `clm forecast --per-customer --json`).
- * @param[out] out  JSON `{"model","as_of","method":{"min_sample","prior_weight","age_alpha"},"customers":[{"customer_id",
+ * @param[out] out  JSON `{"model","as_of","method":{"min_sample","prior_weight","age_alpha","age_check_days","age_check_origins"},"customers":[{"customer_id",
  *        "stage","days_in_stage","p_won","value","expected_value","expected_days_to_close","basis"}]}`;
  *        free with clm_string_free().
  * @param[out] out_len  receives its length in bytes (may be NULL).

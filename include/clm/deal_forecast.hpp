@@ -16,6 +16,7 @@
 /// limits: docs/analytics.md.
 #pragma once
 
+#include <clm/age_check.hpp>
 #include <clm/markov_chain.hpp>
 #include <clm/partial/exact_sum.hpp>
 #include <clm/stage_survival.hpp>
@@ -81,6 +82,15 @@ struct forecast_options {
     /// test of stage_survival::age_p_value() rejects independence at this
     /// level; otherwise p_age = P(leaves after a) × the stage's won share.
     double age_alpha = 0.05;
+    /// The horizon, in days, of the forward check (age_check.hpp): a stage
+    /// that passes the age test is scored by age only when doing so, on the
+    /// stays cut back to each of `age_check_origins` dates evenly spread over
+    /// this many days (30, 60 and 90 days back), predicted where the deals then
+    /// open went better than the stage's share, every time. 0: no check (the
+    /// age test alone).
+    std::int64_t age_check_days = 90;
+    /// The number of earlier dates of the forward check (at least 1).
+    int age_check_origins = 3;
 };
 
 /// One stage's forecast.
@@ -100,6 +110,9 @@ struct stage_forecast {
     /// a deal in the stage longer than this has waited longer than almost every deal that left it.
     std::optional<std::int64_t> p90_days;
     std::optional<double> age_p_value;    ///< The test that where stays go does not depend on their length (stages scored by age).
+    /// The forward check of the age pattern (age_check.hpp), one result per
+    /// earlier date, nearest first; run only when the age test passes (else empty).
+    std::vector<age_check_result> age_check;
     std::size_t open_customers = 0;       ///< Customers in the stage on the date (non-final stages).
     double expected_wins = 0;             ///< Σ p_won over those customers (per-deal probabilities).
     double expected_revenue = 0;          ///< Σ p_won × deal value over those customers.
@@ -414,6 +427,18 @@ inline forecast_fit fit_forecast(const model &mdl, std::vector<stage_stays> &sta
         for (stage_index s : fitted_list) {
             fit[s].set_outcomes(w, close_days, opt.age_alpha);
             r.stages[s].age_p_value = fit[s].age_p_value();
+            // A pattern that passes the test is tried on the recent past first.
+            if (fit[s].age_matters() && opt.age_check_days > 0) {
+                const int origins = std::max(1, opt.age_check_origins);
+                bool passed = true;
+                for (int k = 1; k <= origins; ++k) {
+                    const std::int64_t back = std::max<std::int64_t>(1, opt.age_check_days * k / origins);
+                    auto one = check_age_forward(stays[s], day_of(as_of), back, w, close_days, opt.min_sample, opt.prior_weight);
+                    passed = passed && one->passed;
+                    r.stages[s].age_check.push_back(*one);
+                }
+                fit[s].use_age(passed);
+            }
         }
     }
 
@@ -453,7 +478,7 @@ inline void score_deal(const forecast_fit &ff, const model &mdl, deal_forecast &
             d.p_won = opt.prior_weight * w[d.stage] / (e.evidence + opt.prior_weight);
             d.basis = p_won_basis::beyond_observed;
         } else if (e.by_age) {
-            d.p_won = (e.evidence * e.p_win + opt.prior_weight * ff.fit[d.stage].win_share()) / (e.evidence + opt.prior_weight);
+            d.p_won = age_score(e, ff.fit[d.stage].win_share(), opt.prior_weight);
             d.basis = p_won_basis::age;
         } else {
             d.p_won = w[d.stage];

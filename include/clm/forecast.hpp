@@ -11,10 +11,32 @@
 
 namespace clm {
 
+/// A stage's forward check of its age pattern as JSON: null when it did not
+/// run (the age test failed, or too few stays), else {"passed", "origins":
+/// [{"since", "completed", "scored", "brier_age", "brier_stage", "passed"}]}.
+inline nlohmann::ordered_json age_check_json(const stage_forecast &s) {
+    using oj = nlohmann::ordered_json;
+    if (s.age_check.empty()) return oj();
+    oj origins = oj::array();
+    bool all = true;
+    for (const age_check_result &c : s.age_check) {
+        all = all && c.passed;
+        oj one;
+        one["since"] = format_date(c.since_day * seconds_per_day);
+        one["completed"] = c.completed;
+        one["scored"] = c.scored;
+        one["brier_age"] = c.scored ? oj(c.brier_age) : oj();
+        one["brier_stage"] = c.scored ? oj(c.brier_stage) : oj();
+        one["passed"] = c.passed;
+        origins.push_back(std::move(one));
+    }
+    return {{"passed", all}, {"origins", std::move(origins)}};
+}
+
 /// The forecast as JSON: {"model", "as_of", "stages": [{"id", "source",
 /// "completed_stays", "censored_stays", "next": {stage: probability}, "mean_days",
 /// "p_win", "expected_days_to_win", "never_leave", "last_exit_days", "age_p_value",
-/// "open_customers", "expected_wins", "expected_revenue"}],
+/// "age_check", "open_customers", "expected_wins", "expected_revenue"}],
 /// "pipeline": {"open_customers", "expected_wins", "expected_revenue",
 /// "overall_mean_amount", "value_basis": {"amount_attribute", "product_mean",
 /// "overall_mean", "none"}}}.
@@ -40,6 +62,7 @@ inline nlohmann::ordered_json forecast_to_json(const forecast_report &r) {
         one["never_leave"] = opt(s.never_leave);
         one["last_exit_days"] = s.last_exit_days ? oj(*s.last_exit_days) : oj();
         one["age_p_value"] = opt(s.age_p_value);
+        one["age_check"] = age_check_json(s);
         one["open_customers"] = s.open_customers;
         one["expected_wins"] = s.expected_wins;
         one["expected_revenue"] = s.expected_revenue;
@@ -78,6 +101,23 @@ inline std::string forecast_to_text(const forecast_report &r) {
         for (const auto &[id, pr] : s.next) out += " " + id + " " + percent_text(pr);
         out += "\n";
     }
+    for (const auto &s : r.stages) {
+        if (s.age_check.empty()) continue;
+        bool all = true;
+        for (const age_check_result &c : s.age_check) all = all && c.passed;
+        out += "  " + s.id + ": where deals go depends on their age; checked on the deals open";
+        for (std::size_t k = 0; k < s.age_check.size(); ++k) {
+            const age_check_result &c = s.age_check[k];
+            char buf[160];
+            if (c.scored)
+                std::snprintf(buf, sizeof buf, "%s %s (%zu closed since, Brier %.3f by age, %.3f by stage)", k ? ";" : "",
+                              format_date(c.since_day * seconds_per_day).c_str(), c.scored, c.brier_age, c.brier_stage);
+            else
+                std::snprintf(buf, sizeof buf, "%s %s (none closed since)", k ? ";" : "", format_date(c.since_day * seconds_per_day).c_str());
+            out += buf;
+        }
+        out += all ? ": scored by age\n" : ": not better every time, scored by the stage rate\n";
+    }
     out += "open deals are scored by stage and days in stage (docs/analytics.md); p_win is a fresh entrant's rate\n";
     std::snprintf(line, sizeof line, "pipeline: %zu open customers, %.1f expected wins, expected revenue %s\n", r.open_customers,
                   r.expected_wins, money_text(r.expected_revenue).c_str());
@@ -94,7 +134,7 @@ inline nlohmann::ordered_json days_to_close_json(const deal_forecast &d) {
 }
 
 /// The per-deal forecast as JSON: {"model", "as_of", "method": {"min_sample",
-/// "prior_weight", "age_alpha"}, "customers": [{"customer_id", "stage", "days_in_stage",
+/// "prior_weight", "age_alpha", "age_check_days", "age_check_origins"}, "customers": [{"customer_id", "stage", "days_in_stage",
 /// "p_won", "value", "expected_value", "expected_days_to_close", "basis"}]},
 /// one entry per open customer in portfolio order.
 inline nlohmann::ordered_json forecast_customers_to_json(const portfolio &p, const forecast_report &r,
@@ -103,7 +143,11 @@ inline nlohmann::ordered_json forecast_customers_to_json(const portfolio &p, con
     oj j;
     j["model"] = r.model;
     j["as_of"] = format_date(r.as_of);
-    j["method"] = {{"min_sample", opt.min_sample}, {"prior_weight", opt.prior_weight}, {"age_alpha", opt.age_alpha}};
+    j["method"] = {{"min_sample", opt.min_sample},
+                   {"prior_weight", opt.prior_weight},
+                   {"age_alpha", opt.age_alpha},
+                   {"age_check_days", opt.age_check_days},
+                   {"age_check_origins", opt.age_check_origins}};
     oj list = oj::array();
     for (const deal_forecast &d : r.deals) {
         oj one;

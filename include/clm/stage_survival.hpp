@@ -191,8 +191,14 @@ public:
     /// halves disagree in direction or every stay goes to places of the same value.
     double age_p_value() const noexcept { return age_p_value_; }
 
-    /// Whether the age-dependent destination is used (age_p_value() below the level).
+    /// Whether the age-dependent destination is used (age_p_value() below the
+    /// level, and not turned off by use_age()).
     bool age_matters() const noexcept { return age_matters_; }
+
+    /// Turns the age-dependent destination off (`false`: every age gets the
+    /// stage's share), e.g. when the pattern failed its forward check
+    /// (age_check.hpp); `true` keeps what the age test decided. Call after set_outcomes().
+    void use_age(bool on) noexcept { age_matters_ = age_matters_ && on; }
 
     /// What the data say about a stay that is `age` days old and still open.
     struct at_age {

@@ -149,9 +149,18 @@ TEST_CASE("per-deal probabilities recover the generated truth by age", "[forecas
     const double zombie = 0.2;
     auto p = load(generated_log(40000, zombie));
     auto r = forecast(p, 0, day("2024-12-31"));
-    // The pattern is steady over the two years: used.
+    // The pattern is steady over the two years: used, and it did better than
+    // the stage's share from each of the three earlier dates of the forward check.
     REQUIRE(r.stages[0].age_p_value);
     CHECK(*r.stages[0].age_p_value < 1e-6);
+    REQUIRE(r.stages[0].age_check.size() == 3);
+    for (const auto &c : r.stages[0].age_check) {
+        CHECK(c.passed);
+        CHECK(c.scored > 500);
+        CHECK(c.brier_age < c.brier_stage);
+    }
+    CHECK(r.stages[0].age_check[0].since_day == day_of(day("2024-12-31")) - 30);
+    CHECK(r.stages[0].age_check[2].since_day == day_of(day("2024-12-31")) - 90);
     // Mean p_won of the open deals at each age, against the truth at that age.
     std::map<std::int64_t, std::pair<double, int>> by_age;
     for (const auto &d : r.deals) {
@@ -269,4 +278,74 @@ TEST_CASE("backtest: a model without a won stage is refused; no closed deal give
     CHECK_FALSE(r.per_deal.brier.has_value());
     REQUIRE(r.notes.size() == 1);
     CHECK(r.notes[0].find("AUC and Brier are null") != std::string::npos);
+}
+
+TEST_CASE("the forward check by hand: one earlier date, the stays open then scored twice", "[forecast][survival]") {
+    // Day numbers: as of day 1000, checked from day 990 (10 days back).
+    // Completed by 990: 20 stays of 1 day won (left 900..919), 20 of 5 days lost (left 920..939).
+    // Open on 990 and left since: A entered 989 (age 1 then), left 995 after 6 days, lost;
+    //                             B entered 986 (age 4 then), left 996 after 10 days, lost.
+    // Still open on day 1000 at age 30 (open since 970: censored on 990 at age 20).
+    stage_stays s;
+    for (int i = 0; i < 20; ++i) s.add_exit(1, 1, 900 + i);
+    for (int i = 0; i < 20; ++i) s.add_exit(5, 2, 920 + i);
+    s.add_exit(6, 2, 995);
+    s.add_exit(10, 2, 996);
+    s.add_open(30);
+    const std::vector<double> w{0, 1, 0}, close{-1, 0, 0};
+    auto r = check_age_forward(s, 1000, 10, w, close, 20, 10);
+    REQUIRE(r);
+    CHECK(r->since_day == 990);
+    CHECK(r->completed == 40);
+    // On day 990 every stay longer than either deal's age left lost (all 5-day
+    // stays): P(won | leaves after its age) = 0, on the evidence of 20 stays.
+    // The win share of the leavers, with A, B and the open stay censored:
+    // at u=1, 43 at risk, 20 leave won (I1 = 20/43, S = 23/43); at u=5, 21 at
+    // risk (20 stays of 5 days, the open one of age 20), 20 leave lost
+    // (I2 = 23/43 * 20/21): share I1 / (I1 + I2) = 21/44.
+    // p_age = (20 * 0 + 10 * 21/44) / (20 + 10) = 7/44 for both.
+    // Stage share then: 20 of 40 completed stays won, 0.5. Outcomes: both lost.
+    CHECK(r->scored == 2);
+    CHECK(r->brier_age == Approx(49.0 / 1936));
+    CHECK(r->brier_stage == Approx(0.25));
+    // Better, but two scored stays are fewer than the minimum sample of 20: not passed.
+    CHECK_FALSE(r->passed);
+    CHECK(check_age_forward(s, 1000, 10, w, close, 2, 10)->passed);
+    // No horizon, no check.
+    CHECK_FALSE(check_age_forward(s, 1000, 0, w, close, 20, 10));
+}
+
+TEST_CASE("an age pattern that reversed over the last quarter is not used", "[forecast][survival]") {
+    // Two years of stays: short ones (1..10 days) win, long ones (31..60) lose; then
+    // over the last 90 days the reverse. The age test (older and newer half of the
+    // history) still sees the old pattern; the forward check sees it fail.
+    auto make = [](bool reverse_lately) {
+        draws r;
+        const std::int64_t as_of = day_of(day("2024-12-31"));
+        std::ostringstream csv;
+        csv << "customer_id,timestamp,type,value\n";
+        for (int i = 0; i < 20000; ++i) {
+            std::int64_t entered = as_of - 729 + std::int64_t(r.next() * 730);
+            int t = 1 + int(r.next() * 60);
+            bool short_stay = t <= 30;
+            bool lately = entered + t > as_of - 90;
+            bool won = (short_stay != (reverse_lately && lately)) ? r.next() < 0.8 : r.next() < 0.2;
+            csv << "h" << i << "," << date_text(entered) << ",stage,lead\n";
+            if (entered + t <= as_of) csv << "h" << i << "," << date_text(entered + t) << ",stage," << (won ? "won" : "lost") << "\n";
+        }
+        return forecast(load(csv.str()), 0, day("2024-12-31"));
+    };
+    auto steady = make(false), reversed = make(true);
+    REQUIRE(reversed.stages[0].age_p_value);
+    CHECK(*reversed.stages[0].age_p_value < 0.05); // the age test alone would use it
+    REQUIRE_FALSE(reversed.stages[0].age_check.empty());
+    bool all = true;
+    for (const auto &c : reversed.stages[0].age_check) all = all && c.passed;
+    CHECK_FALSE(all);
+    for (const auto &d : reversed.deals)
+        if (d.basis != p_won_basis::beyond_observed) CHECK(d.basis == p_won_basis::stage);
+    // The steady history keeps scoring by age.
+    std::size_t by_age = 0;
+    for (const auto &d : steady.deals) by_age += d.basis == p_won_basis::age;
+    CHECK(by_age > 500);
 }
