@@ -492,6 +492,78 @@ TEST_CASE("portfolio-wide evaluation: parallel equals serial, progress and cance
     CHECK_THROWS_AS(recommend_all(cp, day, cancel), cancelled);
 }
 
+TEST_CASE("compact ranking: every action in 32 bytes, explained only on expand", "[policy][batch]") {
+    std::string rows;
+    for (int i = 0; i < 2000; ++i) {
+        // Ids whose first 8 bytes are equal for many customers, so that ties of score go to the full id.
+        std::string id = (i % 2 ? "customer-" : "k") + std::to_string(i);
+        rows += id + ",2024-05-01,stage," + (i % 3 ? "presentation" : "proposal") + ",sales6,,m" + std::to_string(i % 4) + ",,,,\n";
+        rows += id + ",2024-05-01,class," + std::string(1, char('A' + i % 3)) + ",,,,,,,\n";
+        if (i % 5 == 0) rows += id + ",2024-06-01,contact,ok,,call,,,,,\n";
+    }
+    portfolio p = make_portfolio(rows);
+    compiled_policy cp(load_policy("seeds"), p);
+    const auto day = day_of(*parse_timestamp("2024-06-10"));
+    STATIC_REQUIRE(sizeof(ranked_action) == 32);
+    // The independent expectation: each customer evaluated on its own, every
+    // action sorted by score descending, customer id, rule.
+    std::vector<recommendation> expect;
+    {
+        auto ctx = cp.context(day);
+        customer_facts f;
+        for (std::uint32_t c = 0; c < p.customer_count(); ++c) {
+            collect_facts(p, c, day, f);
+            cp.complete(f, ctx.get());
+            cp.evaluate(f, expect);
+        }
+        std::sort(expect.begin(), expect.end(), [&](const recommendation &a, const recommendation &b) {
+            if (a.score != b.score) return a.score > b.score;
+            if (a.customer != b.customer) return p.customer_id(a.customer) < p.customer_id(b.customer);
+            return a.rule < b.rule;
+        });
+    }
+    REQUIRE(expect.size() > 1000);
+    recommend_options two;
+    two.threads = 2;
+    auto ranked = rank_all(cp, day, two);
+    REQUIRE(ranked.size() == expect.size());
+    for (std::size_t i = 0; i < ranked.size(); ++i) {
+        INFO("rank " << i);
+        CHECK(ranked[i].customer == expect[i].customer);
+        CHECK(ranked[i].rule == expect[i].rule);
+        CHECK(ranked[i].score == expect[i].score);
+        CHECK(ranked[i].due_day == expect[i].due_day);
+        CHECK(ranked[i].via == expect[i].via);
+        CHECK(ranked[i].alternatives == expect[i].alternatives);
+    }
+    // A limit keeps the head of the same ranking.
+    recommend_options lim;
+    lim.limit = 25;
+    lim.threads = 3;
+    auto head = rank_all(cp, day, lim);
+    REQUIRE(head.size() == 25);
+    for (std::size_t i = 0; i < head.size(); ++i) CHECK(head[i].customer == ranked[i].customer);
+    // Expanding a page rebuilds the full recommendations, facts and all.
+    std::vector<ranked_action> page(ranked.begin() + 100, ranked.begin() + 120);
+    auto full = expand(cp, day, page);
+    REQUIRE(full.size() == 20);
+    for (std::size_t i = 0; i < full.size(); ++i) {
+        const recommendation &e = expect[100 + i];
+        CHECK(full[i].customer == e.customer);
+        CHECK(full[i].rule == e.rule);
+        CHECK(full[i].matched_count == e.matched_count);
+        CHECK(cp.explain(full[i]) == cp.explain(e));
+    }
+    // An action the policy does not recommend on that date is refused, not explained wrongly.
+    page[3].score += 1;
+    CHECK_THROWS_AS(expand(cp, day, page), invalid_argument);
+    // recommend_all is the two together.
+    auto all = recommend_all(cp, day, two);
+    REQUIRE(all.size() == expect.size());
+    CHECK(all.front().customer == expect.front().customer);
+    CHECK(all.back().customer == expect.back().customer);
+}
+
 TEST_CASE("the weekly plan respects capacity and class time shares", "[policy][plan]") {
     std::string rows;
     for (int i = 0; i < 60; ++i) {
