@@ -121,6 +121,8 @@ struct transition {
     std::vector<guard> guards;           ///< Checked in order; all must pass.
     std::vector<std::string> reasons;    ///< Reasons offered for this move (loss, dissolution).
     bool reason_required = false;        ///< The move must carry a reason.
+    /// A reason given must be one of `reasons`, or `other` with a note saying what.
+    bool reasons_closed = false;
 };
 
 /// Stage renames from an older version of the same model.

@@ -35,6 +35,7 @@ public:
         std::vector<guard> guards;         ///< Guards, checked in order.
         std::vector<std::string> reasons;  ///< Reasons offered for the move.
         bool reason_required = false;      ///< The move must carry a reason.
+        bool reasons_closed = false;       ///< A reason must be one of `reasons`, or `other` with a note.
     };
 
     /// Starts a model with its id and version.
@@ -298,6 +299,9 @@ private:
             r.guards = t.guards;
             r.reasons = t.reasons;
             r.reason_required = t.reason_required;
+            r.reasons_closed = t.reasons_closed;
+            if (t.reasons_closed && t.reasons.empty())
+                out.push_back(where(p + "/reasons_closed", transition_name(i) + ": 'reasons_closed' needs the list of 'reasons'"));
             auto [prev, first] = seen_event.emplace(std::make_pair(r.from, r.event), i);
             if (!first) {
                 const auto &o = transitions_[prev->second];
@@ -388,7 +392,7 @@ private:
             return it->second; // every move's pair exists: the move itself is one
         };
         auto unchecked = [&](const transition &t) {
-            return t.guards.empty() && !t.reason_required && stages_[t.to].requirements.empty();
+            return t.guards.empty() && !t.reason_required && !t.reasons_closed && stages_[t.to].requirements.empty();
         };
         m.dense_targets_ = ns * ns <= model::dense_table_limit;
         if (m.dense_targets_) {

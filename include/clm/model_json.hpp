@@ -247,7 +247,7 @@ inline model_ptr model_from_json(std::string_view text, const std::string &file 
             std::string what = "transition " + std::to_string(i);
             detail::field_reader r(src, (*transitions)[i], p, what, out);
             if (!r.is_object()) continue;
-            r.only({"from", "to", "event", "guards", "reasons", "reason_required"});
+            r.only({"from", "to", "event", "guards", "reasons", "reason_required", "reasons_closed"});
             model_builder::transition_spec t;
             t.from = r.string("from", true);
             t.to = r.string("to", true);
@@ -257,6 +257,7 @@ inline model_ptr model_from_json(std::string_view text, const std::string &file 
                     t.guards.push_back(detail::read_guard(src, (*guards)[g], p + "/guards/" + std::to_string(g), what + " guard " + std::to_string(g), out));
             t.reasons = r.strings("reasons");
             t.reason_required = r.boolean("reason_required");
+            t.reasons_closed = r.boolean("reasons_closed");
             b.add_transition(std::move(t), p);
         }
     }
@@ -351,6 +352,7 @@ inline nlohmann::ordered_json model_to_json(const model &m) {
         }
         if (!t.reasons.empty()) tj["reasons"] = t.reasons;
         if (t.reason_required) tj["reason_required"] = true;
+        if (t.reasons_closed) tj["reasons_closed"] = true;
         transitions.push_back(tj);
     }
     j["transitions"] = transitions;

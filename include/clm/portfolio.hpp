@@ -304,7 +304,7 @@ private:
 
     // Checks the move from the customer's current stage to `to`; throws when refused.
     void check_move(std::uint32_t c, std::string_view customer, timestamp time, std::string_view reason, std::size_t m,
-                    stage_index from, stage_index to, std::uint16_t t_index, timestamp entered) const;
+                    stage_index from, stage_index to, std::uint16_t t_index, timestamp entered, std::string_view note = {}) const;
 
     void apply_unguarded(const event_view &ev, undo &u);
 

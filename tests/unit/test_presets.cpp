@@ -1,6 +1,7 @@
 // The preset models: all seven load, validate, round-trip, and carry the seeds' structure.
 #include <catch2/catch.hpp>
 
+#include <clm/event_log.hpp>
 #include <clm/presets.hpp>
 
 using namespace clm;
@@ -56,11 +57,41 @@ TEST_CASE("buttle5 allows dissolution from every stage, with a reason", "[preset
         REQUIRE(t != no_transition);
         CHECK(m->transition_at(t).to == dissolution);
         CHECK(m->transition_at(t).reason_required);
+        CHECK(m->transition_at(t).reasons_closed);
         CHECK(m->transition_at(t).reasons.size() >= 3);
+        // Two-sided: the same move on its own event.
+        auto mutual = m->find_event("dissolve_mutual");
+        REQUIRE(mutual);
+        auto tm = m->transition_on(s, *mutual);
+        REQUIRE(tm != no_transition);
+        CHECK(m->transition_at(tm).to == dissolution);
+        CHECK(m->transition_at(tm).reasons == m->transition_at(t).reasons);
     }
     std::vector<std::string> path;
     for (auto s : m->main_path()) path.push_back(m->stage_at(s).id);
     CHECK(path.front() == "awareness");
+}
+
+TEST_CASE("a Buttle dissolution takes one of the seed's reasons, or other with a note, and its side", "[presets]") {
+    portfolio p;
+    p.add_model(load_preset("buttle5"));
+    const std::string head = "customer_id,timestamp,type,value,model,channel,manager,amount,reason,due,note\n";
+    import_event_log(p, head + "a,2024-01-01,stage,awareness,,,,,,,\nb,2024-01-01,stage,awareness,,,,,,,\n"
+                                "c,2024-01-01,stage,awareness,,,,,,,\n", "start.csv");
+    auto stage_of = [&](const char *id) { return p.model_at(0).stage_at(p.position(*p.find_customer(id), 0).stage).id; };
+    // One of the seed's reasons: one-sided by a stage row, two-sided by the event.
+    import_event_log(p, head + "a,2024-02-01,stage,dissolution,,,,,dissatisfied,,\n", "a.csv");
+    CHECK(stage_of("a") == "dissolution");
+    import_event_log(p, head + "b,2024-02-01,event,dissolve_mutual,,,,,superior alternative,,\n", "b.csv");
+    CHECK(stage_of("b") == "dissolution");
+    // An invented reason is refused and changes nothing; so is 'other' without a note.
+    const std::size_t events = p.journal().size();
+    CHECK_THROWS_AS(import_event_log(p, head + "c,2024-02-01,event,dissolve,,,,,price,,\n", "c.csv"), guard_failed);
+    CHECK_THROWS_AS(import_event_log(p, head + "c,2024-02-01,event,dissolve,,,,,other,,\n", "c.csv"), guard_failed);
+    CHECK(p.journal().size() == events);
+    CHECK(stage_of("c") == "awareness");
+    import_event_log(p, head + "c,2024-02-01,event,dissolve,,,,,other,,moved abroad\n", "c.csv");
+    CHECK(stage_of("c") == "dissolution");
 }
 
 TEST_CASE("sales6 carries the seed's deviations", "[presets]") {

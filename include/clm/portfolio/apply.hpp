@@ -144,7 +144,7 @@ inline void portfolio::apply_unguarded(const event_view &ev, undo &u) {
             if (t == no_transition)
                 throw illegal_transition("customer '" + std::string(ev.customer_id) + "' in model '" + mdl.id() + "': no transition from '" +
                                          mdl.stage_at(cur.stage).id + "' to '" + mdl.stage_at(to).id + "'");
-            if (!replaying_) check_move(*existing, ev.customer_id, ev.time, ev.reason, m, cur.stage, to, t, cur.entered);
+            if (!replaying_) check_move(*existing, ev.customer_id, ev.time, ev.reason, m, cur.stage, to, t, cur.entered, ev.note);
         }
     }
 

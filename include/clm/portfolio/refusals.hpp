@@ -7,6 +7,7 @@
 
 #include <clm/portfolio.hpp>
 
+#include <algorithm>
 #include <string>
 #include <string_view>
 
@@ -65,7 +66,7 @@ inline illegal_transition portfolio::no_transition_on(std::string_view customer,
 }
 
 inline void portfolio::check_move(std::uint32_t c, std::string_view customer, timestamp time, std::string_view reason, std::size_t m,
-                stage_index from, stage_index to, std::uint16_t t_index, timestamp entered) const {
+                stage_index from, stage_index to, std::uint16_t t_index, timestamp entered, std::string_view note) const {
     const model &mdl = *models_[m];
     auto who = [&] { return "customer '" + std::string(customer) + "' in model '" + mdl.id() + "': "; };
     auto move = [&] { return "'" + mdl.stage_at(from).id + "' -> '" + mdl.stage_at(to).id + "'"; };
@@ -101,6 +102,17 @@ inline void portfolio::check_move(std::uint32_t c, std::string_view customer, ti
     if (tr.reason_required && reason.empty())
         throw guard_failed(who() + "move " + move() + " needs a reason" +
                            (tr.reasons.empty() ? std::string() : " (e.g. '" + tr.reasons.front() + "')"));
+    if (tr.reasons_closed && !reason.empty()) {
+        // One of the model's reasons, or 'other' saying what in the note.
+        if (reason == "other") {
+            if (note.empty()) throw guard_failed(who() + "move " + move() + ": reason 'other' needs a note saying what it was");
+        } else if (std::find(tr.reasons.begin(), tr.reasons.end(), reason) == tr.reasons.end()) {
+            std::string list;
+            for (const auto &r : tr.reasons) list += "'" + r + "', ";
+            throw guard_failed(who() + "move " + move() + ": reason '" + std::string(reason) + "' is not one of " + list +
+                               "or 'other' with a note");
+        }
+    }
 }
 
 } // namespace clm
