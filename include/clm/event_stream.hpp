@@ -16,6 +16,16 @@
 
 namespace clm {
 
+/// The longest record (a row, or the header) a streamed event log may hold:
+/// 64 MiB. A stream without a line break, or with a quote that never closes,
+/// ends with an error at this length instead of growing until memory runs
+/// out (and the search for a record's end, which reads the record again for
+/// every chunk, stays bounded too).
+inline constexpr std::size_t max_stream_record_bytes = std::size_t(64) << 20;
+
+/// The most lines a streamed event log may have: its line numbers are ints.
+inline constexpr std::size_t max_stream_lines = std::size_t(2147483647) - 1;
+
 /// What a streaming import does besides import_event_log(): the stream's
 /// bytes read so far are passed to `progress`, which returns false to cancel.
 struct stream_import_options {
@@ -67,6 +77,10 @@ import_result import_event_log_stream(portfolio &p, Read &&read, const stream_im
 
     // Parses and applies the complete records `rows` (starting on line next_line).
     auto apply_rows = [&](std::string_view rows) {
+        // Line numbers are ints: the base below and every line of the chunk must fit one.
+        if (next_line + detail::line_breaks(rows) > max_stream_lines)
+            throw input_error(CLM_E_PARSE, {diagnostic{options.file, 0, 0, "more than " + std::to_string(max_stream_lines) +
+                                                                       " lines in one stream: split it into several imports"}});
         const std::string text = header + std::string(rows);
         const int base = int(next_line) - 2; // a chunk's line L is the stream's L + base (the header is line 1 of both)
         auto real = [&](int line) { return line > 1 ? line + base : line; };
@@ -107,6 +121,11 @@ import_result import_event_log_stream(portfolio &p, Read &&read, const stream_im
             at_end = n == 0;
             bytes += n;
             pending.append(buffer.data(), n);
+            // A record longer than the limit (pending holds at most a chunk before it).
+            if (pending.size() > chunk + max_stream_record_bytes)
+                throw input_error(CLM_E_PARSE, {diagnostic{options.file, int(std::min(next_line, max_stream_lines)), 0,
+                                                           "a record longer than " + std::to_string(max_stream_record_bytes) +
+                                                               " bytes, the limit of a streamed row (a missing line break, or a quote that never closes?)"}});
             if (header.empty()) {
                 std::size_t end = at_end ? pending.size() : detail::last_record_end(pending);
                 if (end == 0) continue;
