@@ -115,6 +115,10 @@ import_result import_event_log_stream(portfolio &p, Read &&read, const stream_im
 
     p.atomically([&] {
         std::string buffer(chunk, '\0');
+        // While a record is longer than a chunk, its end is looked for again only
+        // once `pending` has doubled: each byte is scanned a bounded number of
+        // times, not once per chunk read (quadratic in the record's length).
+        std::size_t next_scan = 0;
         while (!at_end) {
             std::size_t n = read(&buffer[0], buffer.size());
             if (n > buffer.size()) throw invalid_argument(name + ": the reader returned more bytes than asked for");
@@ -123,20 +127,29 @@ import_result import_event_log_stream(portfolio &p, Read &&read, const stream_im
             pending.append(buffer.data(), n);
             // A record longer than the limit (pending holds at most a chunk before it).
             if (pending.size() > chunk + max_stream_record_bytes)
-                throw input_error(CLM_E_PARSE, {diagnostic{options.file, int(std::min(next_line, max_stream_lines)), 0,
+                throw input_error(CLM_E_PARSE, {diagnostic{options.file, header.empty() ? 1 : int(std::min(next_line, max_stream_lines)), 0,
                                                            "a record longer than " + std::to_string(max_stream_record_bytes) +
                                                                " bytes, the limit of a streamed row (a missing line break, or a quote that never closes?)"}});
+            if (!at_end && pending.size() < next_scan) continue;
             if (header.empty()) {
                 std::size_t end = at_end ? pending.size() : detail::last_record_end(pending);
-                if (end == 0) continue;
+                if (end == 0) {
+                    next_scan = 2 * pending.size();
+                    continue;
+                }
                 end = pending.find('\n') == std::string::npos ? pending.size() : std::min(end, pending.find('\n') + 1);
                 header = pending.substr(0, end);
                 if (header.back() != '\n') header += '\n';
                 pending.erase(0, end);
+                next_scan = 0;
             }
             if (!at_end && pending.size() < chunk) continue; // a whole chunk is sorted and applied at once
             std::size_t end = at_end ? pending.size() : detail::last_record_end(pending);
-            if (end == 0 && !at_end) continue; // a record longer than a chunk: read on
+            if (end == 0 && !at_end) { // a record longer than a chunk: read on
+                next_scan = 2 * pending.size();
+                continue;
+            }
+            next_scan = 0;
             apply_rows(std::string_view(pending).substr(0, end));
             pending.erase(0, end);
             if (options.progress && !options.progress(bytes)) throw cancelled();
