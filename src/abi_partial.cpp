@@ -5,6 +5,7 @@
 #include "abi_internal.hpp"
 
 #include <clm/input_limits.hpp>
+#include <clm/partial/json_fields.hpp>
 #include <clm/partial/partials.hpp>
 #include <clm/partial/partition.hpp>
 
@@ -20,14 +21,10 @@ std::size_t slot_of(const clm::portfolio &p, const char *model_id) {
                                                      : "the portfolio has several models: name one with model_id");
 }
 
-// A partial passed in: JSON within the JSON input limit.
+// A partial passed in: strict JSON within the JSON input limit.
 nlohmann::ordered_json partial_in(const char *text, std::size_t len, const char *name) {
     require(text, name);
-    if (len > clm::max_json_bytes())
-        throw clm::invalid_argument(std::string(name) + ": " + std::to_string(len) + " bytes, over the JSON input limit (CLM_MAX_JSON_BYTES)");
-    auto j = nlohmann::ordered_json::parse(std::string_view(text, len), nullptr, false);
-    if (j.is_discarded()) throw clm::invalid_argument(std::string(name) + ": not a JSON document");
-    return j;
+    return clm::detail::partial_json::parse(std::string_view(text, len), name);
 }
 
 } // namespace

@@ -3,6 +3,7 @@
 #include "abi_internal.hpp"
 
 #include <clm/input_limits.hpp>
+#include <clm/partial/json_fields.hpp>
 #include <clm/partial/partials.hpp>
 #include <clm/presets.hpp>
 #include <clm/recommend_json.hpp>
@@ -44,13 +45,7 @@ clm::recommend_options read_options(const clm_recommend_options *in) {
 // "forecast-fit" partial, or an array of them (one per model), each for the
 // portfolio's model it names.
 std::vector<std::optional<clm::forecast_fit>> forecast_fits(const clm::portfolio &p, const char *text, std::size_t len, std::int64_t day) {
-    if (len > clm::max_json_bytes()) throw clm::invalid_argument("options forecast_fit: " + std::to_string(len) + " bytes is over the JSON input limit");
-    nlohmann::ordered_json j;
-    try {
-        j = nlohmann::ordered_json::parse(std::string_view(text, len));
-    } catch (const nlohmann::json::exception &e) {
-        throw clm::invalid_argument(std::string("options forecast_fit: not JSON (") + e.what() + ")");
-    }
+    const nlohmann::ordered_json j = clm::detail::partial_json::parse(std::string_view(text, len), "options forecast_fit");
     std::vector<std::optional<clm::forecast_fit>> fits(p.model_count());
     auto one = [&](const nlohmann::ordered_json &f) {
         if (!f.is_object() || !f.contains("model") || !f["model"].is_string())

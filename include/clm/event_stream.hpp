@@ -16,6 +16,16 @@
 
 namespace clm {
 
+/// The longest record (a row, or the header) a streamed event log may hold:
+/// 64 MiB. A stream without a line break, or with a quote that never closes,
+/// ends with an error at this length instead of growing until memory runs
+/// out (and the search for a record's end, which reads the record again for
+/// every chunk, stays bounded too).
+inline constexpr std::size_t max_stream_record_bytes = std::size_t(64) << 20;
+
+/// The most lines a streamed event log may have: its line numbers are ints.
+inline constexpr std::size_t max_stream_lines = std::size_t(2147483647) - 1;
+
 /// What a streaming import does besides import_event_log(): the stream's
 /// bytes read so far are passed to `progress`, which returns false to cancel.
 struct stream_import_options {
@@ -67,6 +77,10 @@ import_result import_event_log_stream(portfolio &p, Read &&read, const stream_im
 
     // Parses and applies the complete records `rows` (starting on line next_line).
     auto apply_rows = [&](std::string_view rows) {
+        // Line numbers are ints: the base below and every line of the chunk must fit one.
+        if (next_line + detail::line_breaks(rows) > max_stream_lines)
+            throw input_error(CLM_E_PARSE, {diagnostic{options.file, 0, 0, "more than " + std::to_string(max_stream_lines) +
+                                                                       " lines in one stream: split it into several imports"}});
         const std::string text = header + std::string(rows);
         const int base = int(next_line) - 2; // a chunk's line L is the stream's L + base (the header is line 1 of both)
         auto real = [&](int line) { return line > 1 ? line + base : line; };
@@ -101,23 +115,41 @@ import_result import_event_log_stream(portfolio &p, Read &&read, const stream_im
 
     p.atomically([&] {
         std::string buffer(chunk, '\0');
+        // While a record is longer than a chunk, its end is looked for again only
+        // once `pending` has doubled: each byte is scanned a bounded number of
+        // times, not once per chunk read (quadratic in the record's length).
+        std::size_t next_scan = 0;
         while (!at_end) {
             std::size_t n = read(&buffer[0], buffer.size());
             if (n > buffer.size()) throw invalid_argument(name + ": the reader returned more bytes than asked for");
             at_end = n == 0;
             bytes += n;
             pending.append(buffer.data(), n);
+            // A record longer than the limit (pending holds at most a chunk before it).
+            if (pending.size() > chunk + max_stream_record_bytes)
+                throw input_error(CLM_E_PARSE, {diagnostic{options.file, header.empty() ? 1 : int(std::min(next_line, max_stream_lines)), 0,
+                                                           "a record longer than " + std::to_string(max_stream_record_bytes) +
+                                                               " bytes, the limit of a streamed row (a missing line break, or a quote that never closes?)"}});
+            if (!at_end && pending.size() < next_scan) continue;
             if (header.empty()) {
                 std::size_t end = at_end ? pending.size() : detail::last_record_end(pending);
-                if (end == 0) continue;
+                if (end == 0) {
+                    next_scan = 2 * pending.size();
+                    continue;
+                }
                 end = pending.find('\n') == std::string::npos ? pending.size() : std::min(end, pending.find('\n') + 1);
                 header = pending.substr(0, end);
                 if (header.back() != '\n') header += '\n';
                 pending.erase(0, end);
+                next_scan = 0;
             }
             if (!at_end && pending.size() < chunk) continue; // a whole chunk is sorted and applied at once
             std::size_t end = at_end ? pending.size() : detail::last_record_end(pending);
-            if (end == 0 && !at_end) continue; // a record longer than a chunk: read on
+            if (end == 0 && !at_end) { // a record longer than a chunk: read on
+                next_scan = 2 * pending.size();
+                continue;
+            }
+            next_scan = 0;
             apply_rows(std::string_view(pending).substr(0, end));
             pending.erase(0, end);
             if (options.progress && !options.progress(bytes)) throw cancelled();

@@ -30,6 +30,10 @@ inline std::atomic<std::size_t> &json_limit() {
     static std::atomic<std::size_t> v{limit_from_env("CLM_MAX_JSON_BYTES", std::size_t(64) << 20)};
     return v;
 }
+inline std::atomic<std::size_t> &partial_stays_limit() {
+    static std::atomic<std::size_t> v{limit_from_env("CLM_MAX_PARTIAL_STAYS", std::size_t(20'000'000))};
+    return v;
+}
 } // namespace detail
 
 /// The largest file read_file() reads, in bytes: 1 GiB, or CLM_MAX_INPUT_BYTES.
@@ -42,5 +46,15 @@ inline void set_max_input_bytes(std::size_t bytes) noexcept { detail::file_limit
 inline std::size_t max_json_bytes() noexcept { return detail::json_limit().load(std::memory_order_relaxed); }
 /// Sets the largest JSON document parsed, in bytes (at least 1).
 inline void set_max_json_bytes(std::size_t bytes) noexcept { detail::json_limit().store(bytes < 1 ? 1 : bytes, std::memory_order_relaxed); }
+
+/// The most stays a forecast-fit partial may count in all, 20,000,000 or
+/// CLM_MAX_PARTIAL_STAYS. A partial holds counts, but fitting the forecast
+/// from it takes about 60 bytes per stay counted, so a few bytes of JSON
+/// could otherwise ask for any amount of memory.
+inline std::size_t max_partial_stays() noexcept { return detail::partial_stays_limit().load(std::memory_order_relaxed); }
+/// Sets the most stays a forecast-fit partial may count (at least 1).
+inline void set_max_partial_stays(std::size_t stays) noexcept {
+    detail::partial_stays_limit().store(stays < 1 ? 1 : stays, std::memory_order_relaxed);
+}
 
 } // namespace clm

@@ -21,8 +21,8 @@
 //                              model "sales6" (any preset id), portfolio "fixture" /
 //                              "empty" / "sales6", policy "seeds" or a .json file of this
 //                              folder, builder {"id","version","ops"}.
-// Strings are JSON strings, {"hex": "ff fe"} for raw bytes, "@HERE@/x" for the file x
-// beside the manifest; numbers may be
+// Strings are JSON strings, {"hex": "ff fe"} for raw bytes, {"file": "x"} for the
+// contents of the file x beside the manifest, "@HERE@/x" for its path; numbers may be
 // strings ("1e400", "nan", "inf") for what JSON cannot hold.
 //
 // Usage: clm_bad_inputs path/to/cases.json [CASE_ID...]   prints `N passed, M failed`;
@@ -176,7 +176,8 @@ private:
         if (!has(key)) return def;
         const json &v = args()[key];
         if (v.is_null()) return nullptr;
-        strings_.push_back(v.is_object() ? from_hex(v.at("hex").get<std::string>()) : v.get<std::string>());
+        if (v.is_object() && v.contains("file")) strings_.push_back(slurp(dir_ + "/" + v.at("file").get<std::string>()));
+        else strings_.push_back(v.is_object() ? from_hex(v.at("hex").get<std::string>()) : v.get<std::string>());
         // "@HERE@/x" names x in the manifest's folder (a file committed beside the cases).
         if (strings_.back().rfind("@HERE@/", 0) == 0) strings_.back() = dir_ + strings_.back().substr(6);
         return strings_.back().c_str();
@@ -597,6 +598,16 @@ private:
             const char *plan = str("plan", "{}");
             return string_result(clm_portfolio_plan_actual_json(&out, &len, portfolio(), str("model_id", "sales6"), plan,
                                                                 size_t(integer("len", plan ? long(std::strlen(plan)) : 0))),
+                                 out, len);
+        }
+        if (fn == "clm_partial_merge_json") {
+            const char *a = str("a", "{}"), *b = str("b", "{}");
+            return string_result(clm_partial_merge_json(&out, &len, a, a ? std::strlen(a) : 0, b, b ? std::strlen(b) : 0), out, len);
+        }
+        if (fn == "clm_partial_finish_json") {
+            const char *partial = str("partial", "{}");
+            return string_result(clm_partial_finish_json(&out, &len, model("model", "sales6"), partial, partial ? std::strlen(partial) : 0,
+                                                         int(integer("indent", 2))),
                                  out, len);
         }
         fail("unknown entry " + fn);

@@ -126,16 +126,99 @@ int progress(size_t done, size_t total, void *payload) {
     return --*static_cast<int *>(payload) < 0;
 }
 
+// ---- presets, loaded once per process ----
+//
+// Parsing the preset policy took half of each execution, the preset models
+// another tenth and the fixed policy texts another tenth (a profile of
+// 2026-12-05), while what they test, the JSON readers, is fuzz_model_json's
+// and fuzz_policy_json's work. So each preset, and each fixed policy text,
+// that loads is loaded once, by a real call, and shared after: the
+// interpreter hands out the shared handle and never frees it. Failing ids and
+// texts still make the real call every time.
+
+struct shared_presets {
+    std::vector<std::pair<std::string, clm_model *>> models;
+    std::vector<std::pair<const char *, clm_policy *>> policies; // by text
+    clm_policy *seeds = nullptr;
+    shared_presets() = default;
+    shared_presets(const shared_presets &) = delete;
+    shared_presets &operator=(const shared_presets &) = delete;
+    ~shared_presets() { // at exit, so that the leak check finds nothing
+        for (auto &m : models) clm_model_free(m.second);
+        for (auto &p : policies) clm_policy_free(p.second);
+        clm_policy_free(seeds);
+    }
+    bool owns(const void *h) const {
+        if (h != nullptr && h == seeds) return true;
+        for (const auto &p : policies)
+            if (p.second == h) return true;
+        for (const auto &m : models)
+            if (m.second == h) return true;
+        return false;
+    }
+};
+shared_presets &presets_loaded() {
+    static shared_presets p;
+    return p;
+}
+
+void free_model(clm_model *m) {
+    if (!presets_loaded().owns(m)) clm_model_free(m);
+}
+void free_policy(clm_policy *p) {
+    if (!presets_loaded().owns(p)) clm_policy_free(p);
+}
+
+// clm_model_preset, through the cache.
+clm_status model_preset(clm_model **out, const char *id) {
+    auto &cache = presets_loaded().models;
+    if (id)
+        for (const auto &m : cache)
+            if (m.first == id) {
+                *out = m.second;
+                return CLM_OK;
+            }
+    clm_status s = CLM_CALL(clm_model_preset, out, id);
+    if (s == CLM_OK) cache.emplace_back(id, *out);
+    return s;
+}
+
+// clm_policy_from_json of one of the fixed policy texts, through the cache
+// (the texts never change, so neither does what they compile to).
+clm_status policy_text(clm_policy **out, const char *text) {
+    auto &cache = presets_loaded().policies;
+    for (const auto &p : cache)
+        if (p.first == text) {
+            *out = p.second;
+            return CLM_OK;
+        }
+    clm_status s = CLM_CALL(clm_policy_from_json, out, text, std::strlen(text));
+    if (s == CLM_OK) cache.emplace_back(text, *out);
+    return s;
+}
+
+// clm_policy_load of the preset "seeds", through the cache.
+clm_status seeds_policy(clm_policy **out) {
+    auto &p = presets_loaded();
+    if (p.seeds) {
+        *out = p.seeds;
+        return CLM_OK;
+    }
+    clm_status s = CLM_CALL(clm_policy_load, out, "seeds");
+    if (s == CLM_OK) p.seeds = *out;
+    return s;
+}
+
 // ---- the interpreter ----
 
 class interpreter {
 public:
     explicit interpreter(program &in) : in_(in) {}
     ~interpreter() {
-        for (auto *m : models_) clm_model_free(m);
+        for (auto *m : models_) free_model(m);
         for (auto *b : builders_) clm_model_builder_free(b);
         for (auto *p : portfolios_) clm_portfolio_free(p);
-        for (auto *p : policies_) clm_policy_free(p);
+        for (auto *p : policies_) free_policy(p);
         std::remove(save_path_.c_str());
         std::remove((save_path_ + ".tmp-clm").c_str());
     }
@@ -261,10 +344,10 @@ private:
         switch (in_.below(28)) {
         case 0: { // a preset
             clm_model *m = fuzz::sentinel<clm_model>();
-            clm_status s = CLM_CALL(clm_model_preset, &m, pick(presets));
+            clm_status s = model_preset(&m, pick(presets));
             if (s == CLM_OK) {
                 auto &dst = slot(models_);
-                clm_model_free(dst);
+                free_model(dst);
                 dst = m;
             } else {
                 CLM_FUZZ_CHECK(m == fuzz::sentinel<clm_model>(), "clm_model_preset", s);
@@ -273,7 +356,7 @@ private:
         }
         case 1: {
             auto &m = slot(models_);
-            clm_model_free(m);
+            free_model(m);
             m = nullptr;
             break;
         }
@@ -326,7 +409,7 @@ private:
             clm_status s = CLM_CALL(clm_model_builder_build, &m, handle(builders_));
             if (s == CLM_OK) {
                 auto &dst = slot(models_);
-                clm_model_free(dst);
+                free_model(dst);
                 dst = m;
             } else {
                 CLM_FUZZ_CHECK(m == fuzz::sentinel<clm_model>(), "clm_model_builder_build", s);
@@ -455,11 +538,11 @@ private:
         case 21: { // a policy
             clm_policy *pol = fuzz::sentinel<clm_policy>();
             const char *text = policy_texts[in_.below(policy_texts.size())];
-            clm_status s = in_.byte() & 1 ? CLM_CALL(clm_policy_load, &pol, in_.byte() & 1 ? "seeds" : "/nonexistent/policy.json")
-                                          : CLM_CALL(clm_policy_from_json, &pol, text, std::strlen(text));
+            clm_status s = in_.byte() & 1 ? (in_.byte() & 1 ? seeds_policy(&pol) : CLM_CALL(clm_policy_load, &pol, "/nonexistent/policy.json"))
+                                          : policy_text(&pol, text);
             if (s == CLM_OK) {
                 auto &dst = slot(policies_);
-                clm_policy_free(dst);
+                free_policy(dst);
                 dst = pol;
             } else {
                 CLM_FUZZ_CHECK(pol == fuzz::sentinel<clm_policy>(), "clm_policy_from_json", s);
@@ -486,7 +569,7 @@ private:
             clm_string_free(report);
             if (s == CLM_OK) {
                 auto &dst = slot(models_);
-                clm_model_free(dst);
+                free_model(dst);
                 dst = m;
             } else {
                 CLM_FUZZ_CHECK(m == fuzz::sentinel<clm_model>(), "clm_model_from_json", s);

@@ -236,6 +236,36 @@ class IngestTest(unittest.TestCase):
                 q.import_csv_stream(io.StringIO(text))
                 self.assertEqual(q.export(), whole.export())
 
+    def test_stream_records_longer_than_a_chunk(self) -> None:
+        import io
+
+        class Endless:
+            """The first bytes, then `fill` for ever (a quote that never closes, a missing line break)."""
+
+            def __init__(self, first: bytes, fill: bytes) -> None:
+                self.first, self.fill = first, fill
+
+            def read(self, n: int) -> bytes:
+                if self.first:
+                    first, self.first = self.first, b""
+                    return first
+                return self.fill * n
+
+        # Issue 17: a record never ends. It stops at the 64 MiB limit of a streamed
+        # row, on the record's line, instead of growing until memory runs out.
+        for first, line in ((b"customer_id,timestamp,type,value\nc1,2024-01-01,contact,\"", 2), (b"", 1)):
+            with fresh() as p:
+                with self.assertRaises(clm.ParseError) as cm:
+                    p.import_csv_stream(Endless(first, b"a"), name="endless")
+                self.assertIn(f"endless:{line}:0: error: a record longer than 67108864 bytes, the limit of a streamed row", str(cm.exception))
+                self.assertEqual(p.event_count, 0)
+        # A row longer than a chunk (a 3 MiB note) but within the limit imports as a whole import does.
+        text = "customer_id,timestamp,type,value,note\nc1,2024-01-01,stage,lead,\nc1,2024-01-02,contact,call,\"" + "x" * (3 << 20) + "\"\nc2,2024-01-03,stage,lead,\n"
+        with fresh() as whole, fresh() as streamed:
+            whole.import_csv(text)
+            self.assertEqual(streamed.import_csv_stream(io.BytesIO(text.encode())).applied, 3)
+            self.assertEqual(streamed.export_events(), whole.export_events())
+
     def test_stream_reader_fails(self) -> None:
         class Broken:
             def read(self, n: int) -> bytes:

@@ -25,7 +25,7 @@ inline void status_make(const portfolio &p, std::size_t slot, timestamp as_of, o
 inline void status_merge(const oj &a, const oj &b, std::size_t n, oj &out) {
     const oj &x = array(member(a, "current"), "current", n), &y = array(member(b, "current"), "current", n);
     oj sum = oj::array();
-    for (std::size_t s = 0; s < n; ++s) sum.push_back(count(x[s], "current") + count(y[s], "current"));
+    for (std::size_t s = 0; s < n; ++s) sum.push_back(add_count(count(x[s], "current"), count(y[s], "current"), "current"));
     out["current"] = std::move(sum);
 }
 
@@ -81,7 +81,7 @@ inline void funnel_make(const portfolio &p, std::size_t slot, timestamp as_of, o
 }
 
 inline oj add_counts(const oj &a, const oj &b, const char *key) {
-    return count(member(a, key), key) + count(member(b, key), key);
+    return add_count(count(member(a, key), key), count(member(b, key), key), key);
 }
 
 inline void funnel_merge(const oj &a, const oj &b, std::size_t n, oj &out) {
@@ -95,7 +95,10 @@ inline void funnel_merge(const oj &a, const oj &b, std::size_t n, oj &out) {
         for (const oj *side : {&sa[s], &sb[s]}) {
             const oj &r = member(*side, "reasons");
             if (!r.is_object()) bad("reasons must be an object");
-            for (auto it = r.begin(); it != r.end(); ++it) reasons[it.key()] += count(it.value(), "reason count");
+            for (auto it = r.begin(); it != r.end(); ++it) {
+                auto &k = reasons[it.key()];
+                k = add_count(k, count(it.value(), "reason count"), "reason count");
+            }
         }
         one["reasons"] = oj::object();
         for (const auto &[why, k] : reasons) one["reasons"][why] = k;
@@ -111,7 +114,7 @@ inline void funnel_merge(const oj &a, const oj &b, std::size_t n, oj &out) {
         array(ca[i], "conversion step", 3);
         array(cb[i], "conversion step", 3);
         oj step = oj::array();
-        for (std::size_t k = 0; k < 3; ++k) step.push_back(count(ca[i][k], "conversion count") + count(cb[i][k], "conversion count"));
+        for (std::size_t k = 0; k < 3; ++k) step.push_back(add_count(count(ca[i][k], "conversion count"), count(cb[i][k], "conversion count"), "conversion count"));
         conv.push_back(std::move(step));
     }
     out["conversion"] = std::move(conv);
@@ -241,7 +244,7 @@ inline void time_in_stage_merge(const oj &a, const oj &b, std::size_t n, oj &out
         for (const auto &k : stuck) list.push_back(oj::array({k.customer_id, k.days}));
         stages.push_back({{"done", histogram_json(h)},
                           {"open", add_counts(sa[s], sb[s], "open")},
-                          {"age_sum", whole(member(sa[s], "age_sum"), "age_sum") + whole(member(sb[s], "age_sum"), "age_sum")},
+                          {"age_sum", add_whole(whole(member(sa[s], "age_sum"), "age_sum"), whole(member(sb[s], "age_sum"), "age_sum"), "age_sum")},
                           {"stuck", std::move(list)}});
     }
     out["stage_figures"] = std::move(stages);

@@ -19,9 +19,11 @@ namespace clm {
 /// Counts of whole-day values.
 class day_histogram {
 public:
-    /// Counts one value.
+    /// Counts one value (`count` times). Throws invalid_argument when the
+    /// number of values would overflow.
     void add(std::int64_t days, std::uint64_t count = 1) {
         if (count == 0) return;
+        if (count > UINT64_MAX - total_) throw invalid_argument("day histogram: the number of values overflows");
         counts_[days] += count;
         total_ += count;
     }

@@ -52,7 +52,8 @@ inline void exits_from(const oj &j, std::size_t stages, exit_counts &out) {
         const std::uint64_t next = count(e[1], "exit next stage");
         if (days < 0 || days > (std::int64_t(1) << 46)) bad("exit days out of range");
         if (next >= stages) bad("exit next stage out of range");
-        out[{(std::uint64_t(days) << 16) | next, whole(e[2], "exit day left")}] += count(e[3], "exit count");
+        auto &c = out[{(std::uint64_t(days) << 16) | next, whole(e[2], "exit day left")}];
+        c = add_count(c, count(e[3], "exit count"), "exit count");
     }
 }
 
@@ -70,7 +71,7 @@ inline void products_from(const oj &j, product_sums &out) {
         array(e, "product", 3);
         auto &pr = out[text(e[0], "product name")];
         pr.first.merge(sum_from(e[1], "product sum"));
-        pr.second += count(e[2], "product count");
+        pr.second = add_count(pr.second, count(e[2], "product count"), "product count");
     }
 }
 
@@ -109,13 +110,27 @@ inline fitted_forecast fitted_from(const model &m, const oj &j, timestamp as_of)
     const std::size_t n = m.stage_count();
     const oj &stages = array(member(j, "stage_stays"), "stage_stays", n);
     std::vector<stage_stays> stays(n);
+    // The fit takes each stay one by one: the counts are checked against the
+    // limit before any is spread out, so a short text cannot ask for any memory.
+    std::uint64_t counted = 0;
+    const auto expand = [&](std::uint64_t c) {
+        counted = add_count(counted, c, "stays");
+        if (counted > max_partial_stays())
+            bad("the fit counts more than " + std::to_string(max_partial_stays()) +
+                " stays, the limit (set CLM_MAX_PARTIAL_STAYS to change it)");
+    };
+    std::vector<exit_counts> exits(n);
+    std::vector<day_histogram> open(n);
     for (std::size_t s = 0; s < n; ++s) {
-        exit_counts exits;
-        exits_from(member(stages[s], "exits"), n, exits);
-        for (const auto &[k, c] : exits)
+        exits_from(member(stages[s], "exits"), n, exits[s]);
+        for (const auto &kc : exits[s]) expand(kc.second);
+        open[s] = histogram_from(member(stages[s], "open"), "open");
+        expand(open[s].size());
+    }
+    for (std::size_t s = 0; s < n; ++s) {
+        for (const auto &[k, c] : exits[s])
             for (std::uint64_t i = 0; i < c; ++i) stays[s].add_exit(std::int64_t(k.first >> 16), stage_index(k.first & 0xFFFF), k.second);
-        const day_histogram open = histogram_from(member(stages[s], "open"), "open");
-        for (const auto &[age, c] : open.counts())
+        for (const auto &[age, c] : open[s].counts())
             for (std::uint64_t i = 0; i < c; ++i) stays[s].add_open(age);
     }
     fitted_forecast out;
@@ -183,7 +198,9 @@ inline void forecast_merge(const oj &a, const oj &b, std::size_t n, oj &out) {
     if (member(a, "fit") != member(b, "fit")) bad("forecast partials scored with different fits (merge the forecast-fit partials of every part first)");
     out["fit"] = a["fit"];
     forecast_sums s = forecast_sums_from(member(a, "sums"), n);
-    s.merge(forecast_sums_from(member(b, "sums"), n));
+    s.merge(forecast_sums_from(member(b, "sums"), n)); // counts of at most 10^12 each: no overflow
+    for (std::size_t i = 0; i < n; ++i) add_count(s.open[i], 0, "open");
+    for (std::uint64_t c : {s.basis.amount_attribute, s.basis.product_mean, s.basis.overall_mean, s.basis.none}) add_count(c, 0, "basis");
     out["sums"] = forecast_sums_json(s);
 }
 

@@ -5,13 +5,18 @@
 #pragma once
 
 #include <clm/error.hpp>
+#include <clm/input_limits.hpp>
 #include <clm/partial/day_histogram.hpp>
 #include <clm/partial/exact_sum.hpp>
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cmath>
+#include <set>
 #include <string>
+#include <string_view>
+#include <vector>
 
 namespace clm::detail::partial_json {
 
@@ -29,21 +34,83 @@ inline const oj &member(const oj &j, const char *key) {
     return *it;
 }
 
-/// `j` as a whole number >= 0 (`what` names it in errors).
+/// The largest count a partial holds, 10^12: far above the customers or
+/// events of any portfolio, and small enough that no sum of counts over the
+/// stages of a model (at most 65,534) overflows.
+inline constexpr std::uint64_t max_count = 1'000'000'000'000ULL;
+
+/// The largest magnitude of a whole number in a partial (days, seconds, sums
+/// of days): 2^53, so that it is exact as a double and two of them add up
+/// without overflow.
+inline constexpr std::int64_t max_whole = std::int64_t(1) << 53;
+
+/// `j` as a whole number from 0 to max_count (`what` names it in errors).
 inline std::uint64_t count(const oj &j, const std::string &what) {
     if (!j.is_number_unsigned()) bad(what + " must be a whole number >= 0");
-    return j.get<std::uint64_t>();
+    const auto v = j.get<std::uint64_t>();
+    if (v > max_count) bad(what + " is out of range (at most 10^12)");
+    return v;
 }
 
-/// `j` as a whole number (`what` names it in errors).
+/// a + b for two counts; refused when the sum is above max_count.
+inline std::uint64_t add_count(std::uint64_t a, std::uint64_t b, const std::string &what) {
+    if (a > max_count || b > max_count - a) bad(what + ": the sum of the counts is out of range (at most 10^12)");
+    return a + b;
+}
+
+/// `j` as a whole number of magnitude at most max_whole (`what` names it in errors).
 inline std::int64_t whole(const oj &j, const std::string &what) {
+    std::int64_t v = 0;
     if (j.is_number_unsigned()) {
-        auto v = j.get<std::uint64_t>();
-        if (v > std::uint64_t(INT64_MAX)) bad(what + " is out of range");
-        return std::int64_t(v);
+        const auto u = j.get<std::uint64_t>();
+        if (u > std::uint64_t(max_whole)) bad(what + " is out of range");
+        v = std::int64_t(u);
+    } else if (j.is_number_integer()) {
+        v = j.get<std::int64_t>();
+    } else {
+        bad(what + " must be a whole number");
     }
-    if (!j.is_number_integer()) bad(what + " must be a whole number");
-    return j.get<std::int64_t>();
+    if (v > max_whole || v < -max_whole) bad(what + " is out of range");
+    return v;
+}
+
+/// a + b for two whole numbers read by whole(); refused when the sum is out of its range.
+inline std::int64_t add_whole(std::int64_t a, std::int64_t b, const std::string &what) {
+    const std::int64_t sum = a + b; // both within 2^53: no overflow
+    if (sum > max_whole || sum < -max_whole) bad(what + ": the sum is out of range");
+    return sum;
+}
+
+/// Parses a partial handed in (`what` names it in errors): strict JSON
+/// within the JSON input limit, nested at most 256 levels deep, with no
+/// duplicate key. Throws invalid_argument.
+inline oj parse(std::string_view text, const std::string &what) {
+    if (text.size() > max_json_bytes())
+        throw invalid_argument(what + ": " + std::to_string(text.size()) + " bytes, over the JSON input limit of " +
+                               std::to_string(max_json_bytes()) + " bytes (CLM_MAX_JSON_BYTES)");
+    std::vector<std::set<std::string>> keys; // the keys of each object being read
+    auto check = [&](int depth, oj::parse_event_t event, oj &parsed) {
+        switch (event) {
+        case oj::parse_event_t::object_start:
+        case oj::parse_event_t::array_start:
+            if (depth >= 256) throw invalid_argument(what + ": JSON nesting deeper than 256 levels");
+            if (event == oj::parse_event_t::object_start) keys.emplace_back();
+            break;
+        case oj::parse_event_t::object_end:
+            if (!keys.empty()) keys.pop_back();
+            break;
+        case oj::parse_event_t::key:
+            if (!keys.empty() && !keys.back().insert(parsed.get<std::string>()).second)
+                throw invalid_argument(what + ": duplicate key " + parsed.dump());
+            break;
+        default:
+            break;
+        }
+        return true;
+    };
+    oj j = oj::parse(text, check, false);
+    if (j.is_discarded()) throw invalid_argument(what + ": not a JSON document");
+    return j;
 }
 
 /// `j` as an array of `n` elements (any length when n is npos).
