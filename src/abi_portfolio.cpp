@@ -441,4 +441,11 @@ clm_status clm_portfolio_set_locale(clm_portfolio *portfolio, const char *locale
     });
 }
 
+clm_status clm_portfolio_set_strict_time_order(clm_portfolio *portfolio, int strict) {
+    return guarded("clm_portfolio_set_strict_time_order", [&] {
+        require(portfolio, "portfolio");
+        portfolio->p.set_strict_time_order(strict != 0);
+    });
+}
+
 } // extern "C"

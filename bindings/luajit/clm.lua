@@ -859,6 +859,9 @@ function Portfolio:erase_customer(customer_id) call("clm_portfolio_erase_custome
 --- Sets the zone the portfolio keeps its times in: "Z"/"UTC" (default) or "+hh:mm"/"-hh:mm".
 --- Timestamps with a UTC offset are converted into it. Not saved: set it again after a load.
 function Portfolio:set_time_zone(offset) call("clm_portfolio_set_time_zone", self:handle(), offset) end
+-- Refuses late events (older than their customer's last one) when strict; by
+-- default they are folded in at their time (docs/event-log.md, "Late events").
+function Portfolio:set_strict_time_order(strict) call("clm_portfolio_set_strict_time_order", self:handle(), strict and 1 or 0) end
 
 --- Imports an event-log CSV from a stream, 1 MiB at a time (bounded memory; all-or-nothing
 --- unless skip_bad). `read(capacity)` returns the next string of at most `capacity` bytes, or

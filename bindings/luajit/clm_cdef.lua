@@ -93,6 +93,7 @@ return {
     "clm_portfolio_erase_customer",
     "clm_portfolio_set_time_zone",
     "clm_portfolio_set_locale",
+    "clm_portfolio_set_strict_time_order",
     "clm_policy_preset_count",
     "clm_policy_preset_id",
     "clm_policy_from_json",
@@ -383,6 +384,8 @@ clm_status clm_portfolio_erase_customer(clm_portfolio *portfolio, const char *cu
 clm_status clm_portfolio_set_time_zone(clm_portfolio *portfolio, const char *offset);
 
 clm_status clm_portfolio_set_locale(clm_portfolio *portfolio, const char *locale);
+
+clm_status clm_portfolio_set_strict_time_order(clm_portfolio *portfolio, int strict);
 
 typedef struct clm_policy clm_policy;
 

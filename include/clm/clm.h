@@ -522,10 +522,13 @@ CLM_API clm_status clm_portfolio_register_predicate(clm_portfolio *portfolio, co
                                                     clm_predicate_fn fn, void *payload);
 
 /**
- * Applies one event, checking the model's transition and guards.
+ * Applies one event, checking the model's transition and guards. An event
+ * older than its customer's last one is folded in at its time (see
+ * clm_portfolio_set_strict_time_order()).
  * @return CLM_OK; CLM_E_ILLEGAL_TRANSITION or CLM_E_GUARD_FAILED with a message
- *         naming the customer, the stages and the guard; CLM_E_INVALID_ARGUMENT
- *         (bad date, missing field, events out of time order); CLM_E_NOT_FOUND.
+ *         naming the customer, the stages and the guard (for a late event, the
+ *         later event it would break); CLM_E_INVALID_ARGUMENT (bad date, missing
+ *         field, a late event in strict time order); CLM_E_NOT_FOUND.
  *         On error nothing changes.
  */
 CLM_API clm_status clm_portfolio_apply(clm_portfolio *portfolio, const clm_event *event);
@@ -756,6 +759,22 @@ CLM_API clm_status clm_portfolio_set_time_zone(clm_portfolio *portfolio, const c
  *         ones it has), CLM_E_NO_MEMORY.
  */
 CLM_API clm_status clm_portfolio_set_locale(clm_portfolio *portfolio, const char *locale);
+
+/**
+ * Chooses what happens to a late event, one older than its customer's last
+ * one (docs/event-log.md, "Late events"). By default (`strict` 0) it is
+ * folded in at its time: checked against the customer's state as of then,
+ * the customer's later moves re-checked after it (all-or-nothing: if one no
+ * longer passes, nothing changes and the error names it, with its sequence
+ * number and time); it gets the next sequence number, and history and as-of
+ * queries see it at its time. Cost: the customer's later events. With
+ * `strict` non-zero a late event is refused (CLM_E_INVALID_ARGUMENT naming
+ * both times), for hosts whose store must only grow in time order. Applies
+ * to clm_portfolio_apply(), the batches and the imports; a save being loaded
+ * is replayed either way. Not saved.
+ * @return CLM_OK; CLM_E_INVALID_ARGUMENT (NULL portfolio).
+ */
+CLM_API clm_status clm_portfolio_set_strict_time_order(clm_portfolio *portfolio, int strict);
 
 /** @} */
 
@@ -1082,21 +1101,23 @@ typedef int64_t (*clm_read_fn)(char *buffer, size_t capacity, void *payload);
  * the library asks `read` for up to 1 MiB at a time and applies the complete
  * rows of each MiB (sorted by time, as clm_portfolio_import_csv() sorts a
  * file) before reading on, so memory holds about three chunks and the longest
- * row, not the log. Across chunks a customer's rows must come in time order
- * (a log sorted by time, or grouped by customer, is). The import is still
+ * row, not the log. A customer's row older than one of an earlier chunk is a
+ * late event, folded in at its time (clm_portfolio_set_strict_time_order()).
+ * The import is still
  * all-or-nothing (unless CLM_BATCH_SKIP_BAD, as for clm_portfolio_import_csv()).
  * @param[out] out_applied     events applied (may be NULL).
  * @param[out] out_rejections  "" or one `NAME:LINE: message` line per skipped row; free with clm_string_free() (may be NULL).
  * @param[out] out_warnings    "" or one `NAME:LINE:COL: warning: ...` line per value in a column its row's
  *        type does not use (e.g. `amount` on a `contact`: kept, but nothing reads it), at most 100 and a count;
- *        free with clm_string_free() (may be NULL).
+ *        free with clm_string_free() (may be NULL); then one `NAME:LINE: note: ...` line per group of one
+ *        customer's same-time rows applied in another order than the stream's (docs/event-log.md).
  * @param read, read_payload   the stream.
  * @param name      the stream's name in messages (may be NULL).
  * @param flags     0 or CLM_BATCH_SKIP_BAD.
  * @param progress  called after each chunk with the bytes read so far and 0 (the total is unknown); a
  *        non-zero return cancels (CLM_E_CANCELLED, nothing imported). May be NULL.
  * @return CLM_OK; CLM_E_PARSE (malformed rows, with the stream's line numbers); CLM_E_ILLEGAL_TRANSITION,
- *         CLM_E_GUARD_FAILED, CLM_E_INVALID_ARGUMENT (a row older than its customer's last one) ...;
+ *         CLM_E_GUARD_FAILED, CLM_E_INVALID_ARGUMENT (a late row in strict time order) ...;
  *         CLM_E_CALLBACK (the reader failed); CLM_E_CANCELLED. On any error nothing changes.
  */
 CLM_API clm_status clm_portfolio_import_csv_stream(size_t *out_applied, char **out_rejections, char **out_warnings,

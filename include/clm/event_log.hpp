@@ -17,6 +17,7 @@
 #include <cstring>
 #include <deque>
 #include <numeric>
+#include <unordered_map>
 
 namespace clm {
 
@@ -68,6 +69,45 @@ inline std::vector<std::string> unused_column_warnings(const parsed_event_log &p
     if (parsed.more_unused) out.push_back(std::to_string(parsed.more_unused) + " more warnings not shown");
     return out;
 }
+
+namespace detail {
+
+// Within each run of rows at one time in `by_time` ((time, row) pairs sorted),
+// brings each customer's rows together, in file order, the customers in the
+// order of their first row there, so that a batch sees one customer's
+// same-time rows as one group (portfolio/same_time.hpp). Rows of different
+// customers are independent, so this changes no outcome, only which of them
+// a same-time journal lists first.
+inline void group_same_time(std::vector<std::pair<timestamp, std::uint32_t>> &by_time, const std::vector<event_view> &events) {
+    std::unordered_map<std::string_view, std::uint32_t> first;
+    std::vector<std::pair<std::uint32_t, std::uint32_t>> keyed; // (the customer's first position in the run, row)
+    for (std::size_t a = 0, b = 0; a < by_time.size(); a = b) {
+        for (b = a + 1; b < by_time.size() && by_time[b].first == by_time[a].first;) ++b;
+        if (b - a < 3) continue; // one or two rows are grouped already
+        first.clear();
+        keyed.clear();
+        for (std::size_t i = a; i < b; ++i) {
+            const std::uint32_t row = by_time[i].second;
+            keyed.emplace_back(first.emplace(events[row].customer_id, std::uint32_t(i - a)).first->second, row);
+        }
+        if (std::is_sorted(keyed.begin(), keyed.end())) continue;
+        std::sort(keyed.begin(), keyed.end());
+        for (std::size_t i = a; i < b; ++i) by_time[i].second = keyed[i - a].second;
+    }
+}
+
+// The note for same-time rows applied in another order than the file's: `lines` in the order applied.
+inline std::string reordered_note(const std::string &name, std::vector<int> lines, std::string_view customer, timestamp t) {
+    std::string applied;
+    for (int l : lines) applied += (applied.empty() ? "" : ", ") + std::to_string(l);
+    std::sort(lines.begin(), lines.end());
+    std::string given;
+    for (int l : lines) given += (given.empty() ? "" : ", ") + std::to_string(l);
+    return name + ":" + std::to_string(lines.front()) + ": note: customer '" + std::string(customer) + "': rows " + given + " at " +
+           format_timestamp(t) + " applied in the order " + applied + " (the model refuses the file's order; it allows only this one)";
+}
+
+} // namespace detail
 
 /// Parses an event-log CSV into views of `text`, which must outlive the result;
 /// throws input_error (CLM_E_PARSE) listing every malformed row (file, line,
@@ -223,6 +263,7 @@ inline import_result import_event_log(portfolio &p, std::string_view text, const
     if (events.size() >= 0xFFFFFFFFu) throw invalid_argument(file + ": too many rows in one event log");
     for (std::size_t i = 0; i < events.size(); ++i) by_time[i] = {events[i].time, std::uint32_t(i)};
     if (!std::is_sorted(by_time.begin(), by_time.end())) std::sort(by_time.begin(), by_time.end());
+    detail::group_same_time(by_time, events);
     // Rows of one customer often come together in a file (an export per
     // customer): such a run shares one memo of the customer's index, so that
     // only its first row applied looks the id up (in time order, the lookups
@@ -237,6 +278,7 @@ inline import_result import_event_log(portfolio &p, std::string_view text, const
     import_result r;
     r.rows = events.size();
     r.warnings = unused_column_warnings(parsed);
+    std::vector<portfolio::reordering> reordered;
     p.apply_each(
         events.size(),
         [&](std::size_t i) {
@@ -251,8 +293,15 @@ inline import_result import_event_log(portfolio &p, std::string_view text, const
             std::sort(rejected.begin(), rejected.end(), [](const auto &a, const auto &b) { return a.index < b.index; });
             r.rejected = rejected;
             r.applied = r.rows - r.rejected.size();
+            for (const auto &g : reordered) {
+                std::vector<int> at;
+                for (std::size_t i : g.order) at.push_back(lines[by_time[i].second]);
+                const event_view &ev = events[by_time[g.order.front()].second];
+                r.warnings.push_back(detail::reordered_note(name, std::move(at), ev.customer_id, ev.time));
+            }
             if (finish) finish(r);
-        });
+        },
+        &reordered);
     return r;
 }
 

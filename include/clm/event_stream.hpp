@@ -68,6 +68,7 @@ import_result import_event_log_stream(portfolio &p, Read &&read, const stream_im
     const std::size_t chunk = std::max<std::size_t>(options.chunk_bytes, 4096);
     import_result result;
     std::vector<diagnostic> unused;
+    std::vector<std::string> notes; // same-time rows reordered
     std::size_t more_unused = 0;
     std::string header;       // the header record, prefixed to every chunk's rows
     std::string pending;      // bytes read and not yet applied (at most one partial record beyond a chunk)
@@ -102,9 +103,17 @@ import_result import_event_log_stream(portfolio &p, Read &&read, const stream_im
         std::vector<std::pair<timestamp, std::uint32_t>> by_time(events.size());
         for (std::size_t i = 0; i < events.size(); ++i) by_time[i] = {events[i].time, std::uint32_t(i)};
         std::sort(by_time.begin(), by_time.end());
+        detail::group_same_time(by_time, events);
         auto where = [&](std::size_t i) { return name + ":" + std::to_string(real(parsed.lines[by_time[i].second])); };
+        std::vector<portfolio::reordering> reordered;
         auto rejected = p.apply_each(
-            events.size(), [&](std::size_t i) { return events[by_time[i].second]; }, options.skip_bad, where);
+            events.size(), [&](std::size_t i) { return events[by_time[i].second]; }, options.skip_bad, where, {}, &reordered);
+        for (const auto &g : reordered) {
+            std::vector<int> at;
+            for (std::size_t i : g.order) at.push_back(real(parsed.lines[by_time[i].second]));
+            const event_view &ev = events[by_time[g.order.front()].second];
+            notes.push_back(detail::reordered_note(name, std::move(at), ev.customer_id, ev.time));
+        }
         for (auto &r : rejected) {
             r.index = std::size_t(real(parsed.lines[by_time[r.index].second]));
             result.rejected.push_back(std::move(r));
@@ -159,6 +168,7 @@ import_result import_event_log_stream(portfolio &p, Read &&read, const stream_im
         result.applied = result.rows - result.rejected.size();
         for (const auto &d : unused) result.warnings.push_back(warning_text(d));
         if (more_unused) result.warnings.push_back(std::to_string(more_unused) + " more warnings not shown");
+        result.warnings.insert(result.warnings.end(), notes.begin(), notes.end());
         if (finish) finish(result);
     });
     return result;

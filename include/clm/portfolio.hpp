@@ -79,6 +79,15 @@ public:
     /// (transitions still are). Used when loading a verified save file.
     void set_replaying(bool on) noexcept { replaying_ = on; }
 
+    /// While true, an event older than its customer's last one is refused
+    /// (CLM_E_INVALID_ARGUMENT naming both times), as before late events were
+    /// folded in. Default false: a late event is folded in at its time, the
+    /// customer's later events re-checked after it (portfolio/late.hpp,
+    /// docs/event-log.md). A save being loaded is replayed either way.
+    void set_strict_time_order(bool on) noexcept { strict_time_order_ = on; }
+    /// Whether late events are refused (set_strict_time_order()).
+    bool strict_time_order() const noexcept { return strict_time_order_; }
+
     /// Registers (or replaces) the host predicate `name` used by `predicate` guards.
     void register_predicate(const std::string &name, guard_predicate p) { predicates_[name] = std::move(p); }
 
@@ -155,7 +164,8 @@ public:
         const model &mdl = *models_[m];
         customer_state &st = customers_[c];
         membership &pos = positions_[m][c];
-        if (e >= mdl.event_count() || (st.last_event != none32 && t < st.last_time) || pos.stage == no_stage) move_refused(c, m, e, t);
+        if (st.last_event != none32 && t < st.last_time) return move_late(c, m, e, t);
+        if (e >= mdl.event_count() || pos.stage == no_stage) move_refused(c, m, e, t);
         const auto [to, unchecked] = mdl.step(pos.stage, e);
         if (to == no_stage) move_refused(c, m, e, t);
         if (!unchecked && to != pos.stage && !replaying_)
@@ -201,12 +211,27 @@ public:
         return apply_each(events.size(), [&](std::size_t i) { return event_view::of(events[i]); }, skip_bad, where, finish);
     }
 
+    /// Events of one customer sharing a time that a batch applied in another
+    /// order than given, because the model refuses the order given and allows
+    /// exactly one other (portfolio/same_time.hpp).
+    struct reordering {
+        std::vector<std::size_t> order; ///< Their positions in the batch, in the order applied.
+    };
+    /// The most moves (stage or event rows) of one customer at one time whose
+    /// orders a batch tries when the order given is refused: 6, at most 720 orders.
+    static constexpr std::size_t max_reordered_moves = 6;
+
     /// apply_batch() over `n` events that `get(i)` returns (an event_view, or
     /// anything that converts to one) in the order i = 0 .. n-1: a batch
     /// applied straight from the caller's own storage, in any order it likes.
+    /// With `reordered`, consecutive events of one customer at one time whose
+    /// order the model refuses are applied in the one order it allows (the
+    /// rows other than moves first, then the moves in that order; each such
+    /// group listed in `reordered`); when none or several orders are legal,
+    /// the error names the rows (portfolio/same_time.hpp).
     template <class Get>
     std::vector<rejection> apply_each(std::size_t n, Get get, bool skip_bad, const std::function<std::string(std::size_t)> &where = {},
-                                      const batch_finisher &finish = {});
+                                      const batch_finisher &finish = {}, std::vector<reordering> *reordered = nullptr);
 
     /// The stage of customer `c` in model slot `m` as of `t` (every event up to
     /// `t` counted), and when it was entered; stage no_stage when not yet in the model.
@@ -252,7 +277,7 @@ public:
     /// Records the sequence numbers of erased events (ascending, distinct), for
     /// a portfolio rebuilt without them (erase_customer.hpp).
     void set_erased_seqs(std::vector<std::uint64_t> seqs) noexcept { erased_seqs_ = std::move(seqs); }
-    /// A portfolio with the same models, host predicates and time zone, and no customers.
+    /// A portfolio with the same models, host predicates, time zone and time-order mode, and no customers.
     portfolio empty_copy() const;
     /// Sets the zone, in seconds east of UTC, that the portfolio keeps its times
     /// in (default 0: UTC): timestamps given with a UTC offset (`Z`, `+03:00`)
@@ -291,7 +316,23 @@ private:
 
     std::size_t slot_for(const event_view &ev) const;
 
-    bool has_item(std::uint32_t c, const std::string &item) const;
+    // Whether customer `c` recorded `item` (a check or document) at or before `upto`.
+    bool has_item(std::uint32_t c, const std::string &item, timestamp upto) const;
+
+    // Appends `je` to the journal as customer `c`'s event: at the head of its
+    // chain, or, when `late`, linked into the chain after the customer's
+    // events at or before its time (the link it changes logged for undo).
+    // Returns its index.
+    std::uint32_t link(journal_event je, std::uint32_t c, bool late);
+    // Re-checks customer `c`'s events after the late move `index` in model
+    // slot `m` (the membership there as of just before it: `before`); returns
+    // the membership they end in, or throws naming the event refused.
+    membership refold_after_late(std::uint32_t c, std::uint32_t index, std::size_t m, const membership &before, std::string_view customer) const;
+    // Customer `c`'s account as of `t` (its newest `account=` attribute by then; 0: none).
+    string_id account_at(std::uint32_t c, timestamp t) const;
+    // move() for an event older than the customer's last one: refused when
+    // strict, otherwise applied by name through apply() (cold, out of line).
+    [[gnu::cold]] void move_late(std::uint32_t c, std::size_t m, event_index e, timestamp t);
 
     // The refusals that apply() by name and move() by index share, worded once.
     static invalid_argument out_of_order(std::string_view customer, timestamp t, timestamp last);
@@ -308,6 +349,14 @@ private:
 
     void apply_unguarded(const event_view &ev, undo &u);
 
+    // Applies the events [begin, end) of a batch, one customer's at one time,
+    // in the order given or else the one order the model allows; false when
+    // the group is left to the caller to apply one by one (skip_bad, and no
+    // single legal order). portfolio/same_time.hpp.
+    template <class Get>
+    bool apply_same_time(std::size_t begin, std::size_t end, Get &get, undo &batch, bool skip_bad,
+                         const std::function<std::string(std::size_t)> &where, std::vector<reordering> &reordered);
+
     void fold(customer_snapshot &s, const journal_event &ev, std::uint32_t index) const;
 
     std::vector<model_ptr> models_;
@@ -322,10 +371,12 @@ private:
     std::vector<std::pair<string_id, string_id>> kv_parts_; // attribute/score value -> (key, value)
     std::unordered_map<std::string, guard_predicate> predicates_;
     std::vector<undo_record> undo_log_;                // saved states of the change in progress
+    std::vector<std::pair<std::uint32_t, std::uint32_t>> relink_log_; // (event, its prev before a late event was linked in) of the change in progress
     std::vector<std::uint64_t> erased_seqs_;           // sequence numbers of erased events, ascending
     std::int32_t zone_ = 0;                            // the zone times are kept in, seconds east of UTC
     undo *open_ = nullptr;                             // the change atomically() runs, enclosing batches
     bool replaying_ = false;
+    bool strict_time_order_ = false;
 };
 
 } // namespace clm
@@ -333,6 +384,8 @@ private:
 #include <clm/portfolio/undo.hpp>
 #include <clm/portfolio/refusals.hpp>
 #include <clm/portfolio/apply.hpp>
+#include <clm/portfolio/late.hpp>
+#include <clm/portfolio/same_time.hpp>
 #include <clm/portfolio/history.hpp>
 #include <clm/portfolio/migrate.hpp>
 #include <clm/portfolio/sequence.hpp>

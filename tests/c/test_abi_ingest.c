@@ -335,7 +335,112 @@ static void test_unused_columns(void) {
     clm_portfolio_free(p);
 }
 
+/* The change a cursor delivers: its sequence number and stages, copied. */
+struct seen {
+    uint64_t seq;
+    char timestamp[32], from[16], to[16];
+};
+
+static int remember(const clm_change *change, void *payload) {
+    struct seen *s = (struct seen *)payload;
+    s->seq = change->seq;
+    snprintf(s->timestamp, sizeof s->timestamp, "%s", change->event->timestamp);
+    snprintf(s->from, sizeof s->from, "%s", change->from_stage ? change->from_stage : "-");
+    snprintf(s->to, sizeof s->to, "%s", change->to_stage ? change->to_stage : "-");
+    return 0;
+}
+
+static clm_status import_text(size_t *applied, clm_portfolio *p, const char *csv, const char *name) {
+    return clm_portfolio_import_csv(applied, NULL, p, csv, strlen(csv), name, 0);
+}
+
+static size_t stage_on(const clm_portfolio *p, const char *customer, const char *date) {
+    size_t stage = 99;
+    CHECK(clm_portfolio_stage(&stage, NULL, p, customer, NULL, date) == CLM_OK);
+    return stage;
+}
+
+/* Late events (docs/event-log.md): folded in at their time through
+ * clm_portfolio_apply() and the imports, a new sequence number, all-or-nothing;
+ * refused in strict time order. Stage indexes: lead 0, offer 1, won 2, lost 3. */
+static void test_late_events(void) {
+    clm_portfolio *p = fresh();
+    struct seen seen;
+    char *before = NULL, *after = NULL, *warnings = NULL;
+    size_t applied = 0;
+    string_reader r;
+    CHECK(apply_at(p, "a", "2024-01-01", "stage", "lead", NULL) == CLM_OK);
+    CHECK(apply_at(p, "a", "2024-01-20", "stage", "won", NULL) == CLM_E_ILLEGAL_TRANSITION); /* lead -> won: no */
+    CHECK(apply_at(p, "a", "2024-01-20", "event", "propose", NULL) == CLM_OK);
+    CHECK(apply_at(p, "a", "2024-01-25", "event", "win", NULL) == CLM_OK);
+    /* Late: lost on Jan 10 would make the offer of Jan 20 illegal: refused, naming it. */
+    before = export_events(p);
+    CHECK(apply_at(p, "a", "2024-01-10", "stage", "lost", NULL) == CLM_E_ILLEGAL_TRANSITION);
+    CHECK(CONTAINS(clm_last_error(), "later event #2 at 2024-01-20 (stage 'offer' in model 'deal') would be refused"));
+    after = export_events(p);
+    CHECK(before && after && strcmp(before, after) == 0);
+    clm_string_free(after);
+    clm_string_free(before);
+    /* A late contact is folded in: sequence number 4, at its time in the history. */
+    CHECK(apply_at(p, "a", "2024-01-05", "contact", NULL, NULL) == CLM_OK);
+    CHECK(clm_portfolio_last_seq(p) == 4);
+    CHECK(clm_portfolio_events_since(NULL, p, 3, 0, remember, &seen) == CLM_OK);
+    CHECK(seen.seq == 4 && strcmp(seen.timestamp, "2024-01-05") == 0);
+    /* Customer b: lead, then lost; the offer between them arrives late, by a second import. */
+    CHECK(import_text(&applied, p, "customer_id,timestamp,type,value\nb,2024-02-01,stage,lead\nb,2024-02-25,stage,lost\n", "1.csv") == CLM_OK);
+    CHECK(import_text(&applied, p, "customer_id,timestamp,type,value\nb,2024-02-20,stage,offer\n", "2.csv") == CLM_OK);
+    CHECK(stage_on(p, "b", "2024-02-10") == 0 && stage_on(p, "b", "2024-02-22") == 1 && stage_on(p, "b", "2024-02-26") == 3);
+    CHECK(import_text(&applied, p, "customer_id,timestamp,type,value\nb,2024-02-21,stage,won\n", "3.csv") == CLM_E_ILLEGAL_TRANSITION);
+    CHECK(CONTAINS(clm_last_error(), "3.csv:2: customer 'b': the late event at 2024-02-21 (stage 'won') cannot be folded in"));
+    /* The stream: a late row in its only chunk, and the observer's from_stage is the stage as of then. */
+    memset(&r, 0, sizeof r);
+    r.text = "customer_id,timestamp,type,value\nc,2024-03-10,stage,offer\nc,2024-03-01,stage,lead\n";
+    r.len = strlen(r.text);
+    r.step = 7;
+    CHECK(clm_portfolio_import_csv_stream(&applied, NULL, &warnings, p, read_string, &r, "s.csv", 0, NULL, NULL) == CLM_OK);
+    clm_string_free(warnings);
+    CHECK(stage_on(p, "c", "2024-03-05") == 0 && stage_on(p, "c", "2024-03-10") == 1);
+    CHECK(clm_portfolio_set_observer(p, remember, &seen) == CLM_OK);
+    CHECK(apply_at(p, "c", "2024-03-12", "stage", "won", NULL) == CLM_OK);
+    CHECK(apply_at(p, "c", "2024-03-11", "stage", "offer", NULL) == CLM_OK); /* late, same stage: changes nothing */
+    CHECK(strcmp(seen.from, "offer") == 0 && strcmp(seen.to, "offer") == 0 && strcmp(seen.timestamp, "2024-03-11") == 0);
+    CHECK(clm_portfolio_set_observer(p, NULL, NULL) == CLM_OK);
+    /* Strict time order refuses them as before. */
+    CHECK(clm_portfolio_set_strict_time_order(NULL, 1) == CLM_E_INVALID_ARGUMENT);
+    CHECK(clm_portfolio_set_strict_time_order(p, 1) == CLM_OK);
+    CHECK(apply_at(p, "a", "2024-01-06", "contact", NULL, NULL) == CLM_E_INVALID_ARGUMENT);
+    CHECK(CONTAINS(clm_last_error(), "is older than the customer's last event"));
+    CHECK(clm_portfolio_set_strict_time_order(p, 0) == CLM_OK);
+    CHECK(apply_at(p, "a", "2024-01-06", "contact", NULL, NULL) == CLM_OK);
+    clm_portfolio_free(p);
+}
+
+/* Same-time rows exported in an order the model refuses: applied in the one legal order, with a note. */
+static void test_same_time_rows(void) {
+    clm_portfolio *p = fresh();
+    string_reader r;
+    size_t applied = 0;
+    char *warnings = NULL;
+    memset(&r, 0, sizeof r);
+    r.text = "customer_id,timestamp,type,value\nd,2024-04-01,stage,lead\nd,2024-04-02,stage,won\nd,2024-04-02,stage,offer\n";
+    r.len = strlen(r.text);
+    r.step = 64;
+    CHECK(clm_portfolio_import_csv_stream(&applied, NULL, &warnings, p, read_string, &r, "t.csv", 0, NULL, NULL) == CLM_OK);
+    CHECK(applied == 3);
+    CHECK(warnings != NULL && strcmp(warnings, "t.csv:3: note: customer 'd': rows 3, 4 at 2024-04-02 applied in the order 4, 3 "
+                                               "(the model refuses the file's order; it allows only this one)\n") == 0);
+    clm_string_free(warnings);
+    CHECK(stage_on(p, "d", "2024-04-02") == 2);
+    /* won and lost the same day: no order is legal; nothing changes. */
+    CHECK(import_text(&applied, p, "customer_id,timestamp,type,value\ne,2024-04-01,stage,offer\ne,2024-04-03,stage,won\ne,2024-04-03,stage,lost\n", "u.csv") == CLM_E_ILLEGAL_TRANSITION);
+    CHECK(CONTAINS(clm_last_error(), "u.csv:3, u.csv:4: customer 'e': 2 rows at 2024-04-03: no order of them is legal"));
+    CHECK(clm_portfolio_customer_count(p) == 1);
+    clm_portfolio_free(p);
+}
+
 int main(void) {
+    test_late_events();
+    test_same_time_rows();
     test_time_zones();
     test_stream();
     test_unused_columns();

@@ -197,5 +197,32 @@ test("stream import: chunks equal the whole import; warnings; cancel; a failing 
   eq(q:event_count(), 0)
 end)
 
+test("late events folded in at their time; strict mode; same-time rows reordered with a note", function()
+  local p = fresh()
+  p:apply({ customer_id = "a", timestamp = "2024-01-01", type = "stage", value = "lead" })
+  p:apply({ customer_id = "a", timestamp = "2024-01-20", type = "stage", value = "lost" })
+  p:apply({ customer_id = "a", timestamp = "2024-01-10", type = "stage", value = "offer" }) -- late: lead -> offer -> lost
+  eq(p:stage("a", nil, "2024-01-15"), "offer")
+  eq(p:stage("a"), "lost")
+  local late = p:events_since(2)[1]
+  eq(late.seq, 3)
+  eq(late.from_stage .. ">" .. late.to_stage, "lead>offer")
+  local e = raises("CLM_E_ILLEGAL_TRANSITION", p.apply, p, { customer_id = "a", timestamp = "2024-01-05", type = "stage", value = "lost" })
+  assert(e.message:find("later event #3 at 2024-01-10 (stage 'offer' in model 'deal') would be refused", 1, true), e.message)
+  eq(p:event_count(), 3)
+  p:set_strict_time_order(true)
+  raises("CLM_E_INVALID_ARGUMENT", p.apply, p, { customer_id = "a", timestamp = "2024-01-06", type = "contact" })
+  p:set_strict_time_order(false)
+  p:apply({ customer_id = "a", timestamp = "2024-01-06", type = "contact" })
+  eq(p:event_count(), 4)
+  local text = "customer_id,timestamp,type,value\nd,2024-04-01,stage,lead\nd,2024-04-02,stage,won\nd,2024-04-02,stage,offer\n"
+  local done = false
+  local applied, _, warnings = p:import_csv_stream(function() if done then return nil end done = true return text end, "t.csv")
+  eq(applied, 3)
+  eq(warnings[1], "t.csv:3: note: customer 'd': rows 3, 4 at 2024-04-02 applied in the order 4, 3 "
+    .. "(the model refuses the file's order; it allows only this one)")
+  eq(p:stage("d"), "won")
+end)
+
 print(string.format("%d passed, %d failed", passed, failed))
 os.exit(failed == 0 and 0 or 1)

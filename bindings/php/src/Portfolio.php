@@ -206,7 +206,7 @@ final class Portfolio extends Handle implements \Countable
      *
      * Throws IllegalTransitionException or GuardFailedException (the message
      * names the customer, the stages and the guard), InvalidArgumentException
-     * (bad date, missing field, out of time order), NotFoundException,
+     * (bad date, missing field, a late event in strict time order), NotFoundException,
      * CallbackException. On error nothing changes.
      */
     public function apply(Event|array $event): void
@@ -542,12 +542,23 @@ final class Portfolio extends Handle implements \Countable
     }
 
     /**
+     * Refuses late events (older than their customer's last one) when $strict
+     * (clm_portfolio_set_strict_time_order); by default they are folded in at
+     * their time, the customer's later moves re-checked after them
+     * (docs/event-log.md, "Late events"). Not saved.
+     */
+    public function setStrictTimeOrder(bool $strict): void
+    {
+        Library::call('clm_portfolio_set_strict_time_order', $this->handle(), $strict ? 1 : 0);
+    }
+
+    /**
      * Imports an event-log CSV from a stream, 1 MiB at a time
      * (clm_portfolio_import_csv_stream): memory holds a few chunks, not the log.
      * $stream is a readable resource or a callable(int $capacity): ?string giving
      * at most $capacity bytes ('' or null at the end). Each chunk's rows are
-     * applied sorted by time; across chunks a customer's rows must come in time
-     * order. All-or-nothing unless $skipBad. $progress(int $bytesRead) returning
+     * applied sorted by time; a customer's row older than one of an earlier chunk
+     * is folded in at its time (a late event). All-or-nothing unless $skipBad. $progress(int $bytesRead) returning
      * true cancels (CancelledException). The result's warnings list values in
      * columns a row's type does not use (e.g. amount on a contact).
      */

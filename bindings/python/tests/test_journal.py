@@ -280,5 +280,84 @@ class IngestTest(unittest.TestCase):
             self.assertEqual(p.event_count, 0)
 
 
+class LateEventsTest(unittest.TestCase):
+    """Late events and same-time rows (docs/event-log.md)."""
+
+    def test_late_event_folded_in_and_refused_when_it_breaks_a_later_one(self) -> None:
+        with fresh() as p:
+            p.apply(Event("a", "2024-01-01", "stage", "lead"))
+            p.apply(Event("a", "2024-01-20", "stage", "lost"))
+            p.apply(Event("a", "2024-01-10", "stage", "offer"))  # late: lead -> offer -> lost
+            self.assertEqual(p.stage("a", as_of="2024-01-15").stage_id, "offer")
+            self.assertEqual(p.stage("a").stage_id, "lost")
+            self.assertEqual(brief(p.events_since(2)[0]), "3 a stage offer lead>offer")
+            before = p.save_bytes()
+            with self.assertRaises(clm.IllegalTransitionError) as cm:
+                p.apply(Event("a", "2024-01-05", "stage", "lost"))  # lost -> offer is no transition
+            self.assertIn("later event #3 at 2024-01-10 (stage 'offer' in model 'deal') would be refused", str(cm.exception))
+            self.assertEqual(p.save_bytes(), before)
+            p.set_strict_time_order(True)
+            with self.assertRaises(clm.InvalidArgumentError):
+                p.apply(Event("a", "2024-01-06", "contact"))
+            p.set_strict_time_order(False)
+            p.apply(Event("a", "2024-01-06", "contact"))
+            self.assertEqual(Portfolio.load_bytes(p.save_bytes()).save_bytes(), p.save_bytes())
+
+    def test_same_time_rows_reordered_with_a_note(self) -> None:
+        import io
+
+        with fresh() as p:
+            text = "customer_id,timestamp,type,value\nd,2024-04-01,stage,lead\nd,2024-04-02,stage,won\nd,2024-04-02,stage,offer\n"
+            result = p.import_csv_stream(io.BytesIO(text.encode()), "t.csv")
+            self.assertEqual(result.warnings, ["t.csv:3: note: customer 'd': rows 3, 4 at 2024-04-02 applied in the order 4, 3 "
+                                               "(the model refuses the file's order; it allows only this one)"])
+            self.assertEqual(p.stage("d").stage_id, "won")
+
+    def test_real_export_shuffled_per_customer_imports_to_the_same_state(self) -> None:
+        """The CRM export, each customer's rows shuffled and its days split at
+        random between two imports (so the second brings late rows), reaches the
+        state of the sorted file."""
+        import random
+        import subprocess
+
+        root = HERE.parents[2]
+        with tempfile.TemporaryDirectory() as tmp:
+            out = os.path.join(tmp, "x.csv")
+            subprocess.run([sys.executable, str(root / "scripts" / "crm_to_events.py"), "-o", out], check=True)
+            lines = Path(out).read_text(encoding="utf-8").splitlines(keepends=True)
+        header, rows = lines[0], lines[1:]
+        model = clm.Model.load(str(root / "examples" / "data" / "crm-pipeline.json"))
+        rng = random.Random(15)
+        groups: dict[tuple[str, str], list[str]] = {}
+        for row in rows:
+            cells = row.split(",", 2)
+            groups.setdefault((cells[0], cells[1]), []).append(row)
+        first: list[str] = []
+        second: list[str] = []
+        for key in sorted(groups):
+            g = groups[key][:]
+            rng.shuffle(g)  # the same day's rows of one customer, in any order
+            (first if rng.random() < 0.5 else second).extend(g)
+        rng.shuffle(first)
+        rng.shuffle(second)
+        with Portfolio() as sorted_p, Portfolio() as split_p:
+            sorted_p.add_model(model)
+            split_p.add_model(model)
+            sorted_p.import_csv(header + "".join(rows), "sorted.csv")
+            split_p.import_csv(header + "".join(first), "first.csv")
+            last: dict[str, str] = {}
+            for row in first:
+                cells = row.split(",", 2)
+                last[cells[0]] = max(last.get(cells[0], ""), cells[1])
+            late = sum(1 for row in second if row.split(",", 2)[1] < last.get(row.split(",", 1)[0], ""))
+            self.assertGreater(late, 1000)  # rows older than their customer's last one already in
+            split_p.import_csv(header + "".join(second), "second.csv")
+            self.assertEqual(split_p.event_count, sorted_p.event_count)
+            for as_of in ("2017-03-01", "2017-07-01", None):
+                # One row per customer; customers come in the order they were created.
+                self.assertEqual(sorted(split_p.export(as_of=as_of).splitlines()), sorted(sorted_p.export(as_of=as_of).splitlines()))
+                self.assertEqual(split_p.funnel(as_of=as_of), sorted_p.funnel(as_of=as_of))
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -185,8 +185,9 @@ class EventsTest(unittest.TestCase):
                 (Event("b", "2024-13-01", "stage", "awareness"), clm.InvalidArgumentError),
                 (Event("b", "2024-02-01", "warp", "x"), clm.InvalidArgumentError),
                 (Event("b", "2024-02-01", "stage", "nowhere"), clm.NotFoundError),
-                (Event("a", "2023-12-01", "contact"), clm.InvalidArgumentError),
+                (Event("a", "2023-12-01", "contact"), clm.InvalidArgumentError),  # late, in strict time order
             ]
+            p.set_strict_time_order(True)
             for ev, err in cases:
                 with self.subTest(ev), self.assertRaises(err) as cm:
                     p.apply(ev)

@@ -27,11 +27,24 @@ inline void portfolio::apply(const event_view &ev) {
 
 template <class Get>
 std::vector<portfolio::rejection> portfolio::apply_each(std::size_t n, Get get, bool skip_bad, const std::function<std::string(std::size_t)> &where,
-                                  const batch_finisher &finish) {
+                                  const batch_finisher &finish, std::vector<reordering> *reordered) {
     std::vector<rejection> rejected;
     undo batch(*this, open_);
     for (std::size_t i = 0; i < n; ++i) {
         const event_view ev = get(i);
+        if (reordered) {
+            // One customer's events at one time: applied in an order the model allows (portfolio/same_time.hpp).
+            std::size_t end = i + 1;
+            while (end < n) {
+                const event_view next = get(end);
+                if (next.time != ev.time || next.customer_id != ev.customer_id) break;
+                ++end;
+            }
+            if (end - i > 1 && apply_same_time(i, end, get, batch, skip_bad, where, *reordered)) {
+                i = end - 1;
+                continue;
+            }
+        }
         if (!skip_bad) {
             try {
                 apply_unguarded(ev, batch);
@@ -120,12 +133,17 @@ inline void portfolio::apply_unguarded(const event_view &ev, undo &u) {
     if (!is_move && !ev.model.empty()) model_slot(ev.model); // a row naming an unknown model is refused whatever its type
     std::optional<std::uint32_t> existing =
         ev.customer_memo && *ev.customer_memo != none32 ? std::optional<std::uint32_t>(*ev.customer_memo) : find_customer(ev.customer_id);
-    if (existing && customers_[*existing].last_event != none32 && ev.time < customers_[*existing].last_time)
-        throw out_of_order(ev.customer_id, ev.time, customers_[*existing].last_time);
+    // A late event (older than the customer's last one) is folded in at its
+    // time (portfolio/late.hpp): it is checked against the customer's state as
+    // of then, and the later events are re-checked after it.
+    const bool late = existing && customers_[*existing].last_event != none32 && ev.time < customers_[*existing].last_time;
+    if (late && strict_time_order_ && !replaying_) throw out_of_order(ev.customer_id, ev.time, customers_[*existing].last_time);
+    membership before; // a late move's membership in its model as of its time
     if (is_move) {
         m = slot_for(ev);
         const model &mdl = *models_[m];
-        membership cur = existing ? positions_[m][*existing] : membership{};
+        membership cur = existing ? (late ? position_as_of(*existing, m, ev.time) : positions_[m][*existing]) : membership{};
+        before = cur;
         if (ev.type == event_type::stage) {
             auto s = mdl.find_stage(ev.value);
             if (!s) throw not_found("customer '" + std::string(ev.customer_id) + "': model '" + mdl.id() + "' has no stage '" + std::string(ev.value) + "'");
@@ -154,7 +172,7 @@ inline void portfolio::apply_unguarded(const event_view &ev, undo &u) {
         // journaled just before this one, so that as-of queries, exports and saves
         // see it as if the log had an `account=NAME` row.
         const string_id acc = pool_.intern(ev.account);
-        if (customers_[c].account != acc) {
+        if ((late ? account_at(c, ev.time) : customers_[c].account) != acc) {
             std::string kv = "account=";
             kv += ev.account;
             journal_event ae;
@@ -164,11 +182,8 @@ inline void portfolio::apply_unguarded(const event_view &ev, undo &u) {
             ae.value = pool_.intern(kv);
             if (kv_parts_.size() < pool_.size()) kv_parts_.resize(pool_.size());
             kv_parts_[ae.value] = {pool_.intern("account"), acc};
-            ae.prev = customers_[c].last_event;
-            journal_.push_back(ae);
-            customers_[c].last_event = std::uint32_t(journal_.size() - 1);
-            customers_[c].last_time = ev.time;
-            customers_[c].account = acc;
+            link(ae, c, late);
+            if (!late) customers_[c].account = acc;
         }
     }
     journal_event je;
@@ -184,7 +199,7 @@ inline void portfolio::apply_unguarded(const event_view &ev, undo &u) {
         string_id val = pool_.intern(std::string_view(ev.value).substr(eq + 1));
         if (kv_parts_.size() < pool_.size()) kv_parts_.resize(pool_.size());
         kv_parts_[je.value] = {key, val};
-        if (ev.type == event_type::attribute && std::string_view(ev.value).substr(0, eq) == "account") customers_[c].account = val;
+        if (!late && ev.type == event_type::attribute && std::string_view(ev.value).substr(0, eq) == "account") customers_[c].account = val;
     }
     if (is_move) je.model = std::uint16_t(m);
     bool has_detail = ev.amount || ev.due || !ev.manager.empty() || !ev.reason.empty() || !ev.note.empty();
@@ -207,13 +222,15 @@ inline void portfolio::apply_unguarded(const event_view &ev, undo &u) {
         detail_event_.push_back(std::uint32_t(e));
         has_detail_[e / 64] |= std::uint64_t(1) << (e % 64);
     }
-    je.prev = customers_[c].last_event;
-    journal_.push_back(je);
-    customers_[c].last_event = std::uint32_t(journal_.size() - 1);
-    customers_[c].last_time = ev.time;
-    if (is_move) {
+    const std::uint32_t index = link(je, c, late);
+    if (late) {
+        // Re-check the later events; nothing changes past this call unless they pass.
+        membership after = is_move ? refold_after_late(c, index, m, before, ev.customer_id) : membership{};
+        if (is_move) positions_[m][c] = after;
+        customers_[c].account = account_at(c, customers_[c].last_time);
+    } else if (is_move) {
         membership &pos = positions_[m][c];
-        if (pos.stage == no_stage) pos.first_event = customers_[c].last_event;
+        if (pos.stage == no_stage) pos.first_event = index;
         if (pos.stage != to) {
             pos.stage = to;
             pos.entered = ev.time;

@@ -24,11 +24,12 @@ inline void portfolio::rethrow_with(const error &e, const std::string &where) {
     }
 }
 
-inline bool portfolio::has_item(std::uint32_t c, const std::string &item) const {
+inline bool portfolio::has_item(std::uint32_t c, const std::string &item, timestamp upto) const {
     auto id = pool_.find(item);
     if (!id) return false;
     for (std::uint32_t e = customers_[c].last_event; e != none32; e = journal_[e].prev) {
         const auto &ev = journal_[e];
+        if (ev.time > upto) continue; // recorded after the move being checked (a late event's later history)
         if ((ev.type == event_type::check || ev.type == event_type::document || ev.type == event_type::document_done) && ev.value == *id)
             return true;
     }
@@ -75,7 +76,7 @@ inline void portfolio::check_move(std::uint32_t c, std::string_view customer, ti
         switch (g.kind) {
         case guard::type::items_present:
             for (const auto &item : g.items)
-                if (!has_item(c, item))
+                if (!has_item(c, item, time))
                     throw guard_failed(who() + "move " + move() + " refused by guard requires '" + item + "': not recorded");
             break;
         case guard::type::min_days: {
@@ -97,7 +98,7 @@ inline void portfolio::check_move(std::uint32_t c, std::string_view customer, ti
         }
     }
     for (const auto &item : mdl.stage_at(to).requirements)
-        if (!has_item(c, item))
+        if (!has_item(c, item, time))
             throw guard_failed(who() + "move " + move() + " refused: stage '" + mdl.stage_at(to).id + "' requires '" + item + "', not recorded");
     if (tr.reason_required && reason.empty())
         throw guard_failed(who() + "move " + move() + " needs a reason" +

@@ -34,6 +34,7 @@ inline portfolio portfolio::empty_copy() const {
     for (const auto &m : models_) q.add_model(m);
     q.predicates_ = predicates_;
     q.zone_ = zone_;
+    q.strict_time_order_ = strict_time_order_;
     return q;
 }
 

@@ -20,11 +20,14 @@ namespace clm {
 // share, so that a change allocates nothing once the log has grown.
 class portfolio::undo {
 public:
-    // A change, nested in `outer` when given.
-    explicit undo(portfolio &p, const undo *outer = nullptr)
+    // A change, nested in `outer` when given. A nested change that applies
+    // several events and may be rolled back on its own (a trial order of
+    // same-time rows) passes `save_all`, so that it saves every customer it
+    // touches, not only those the outermost change has not touched yet.
+    explicit undo(portfolio &p, const undo *outer = nullptr, bool save_all = false)
         : p_(p), journal_(p.journal_.size()), details_(p.details_.size()), pool_(p.pool_.size()),
           customers_(p.customers_.size()), lookup_(p.customer_of_string_.size()), log_(p.undo_log_.size()),
-          base_(outer ? outer->base_ : journal_), outermost_(outer == nullptr) {}
+          relinks_(p.relink_log_.size()), base_(outer ? outer->base_ : journal_), outermost_(outer == nullptr), save_all_(save_all) {}
     undo(const undo &) = delete;
     undo &operator=(const undo &) = delete;
     ~undo() {
@@ -36,7 +39,7 @@ public:
     // event is newer than the outermost change's start is saved already.
     void save(std::uint32_t c) {
         const customer_state &st = p_.customers_[c];
-        if (st.last_event != none32 && st.last_event >= base_) return;
+        if (!save_all_ && st.last_event != none32 && st.last_event >= base_) return;
         undo_record r;
         r.customer = c;
         r.state = st;
@@ -58,9 +61,10 @@ public:
 private:
     // The outermost change drops the log when it ends (and a big one's memory).
     void release() noexcept {
-        if (log_ != 0) return;
+        if (log_ != 0 || relinks_ != 0) return;
         if (p_.undo_log_.capacity() > 4096) std::vector<undo_record>().swap(p_.undo_log_);
         else p_.undo_log_.clear();
+        p_.relink_log_.clear();
     }
     void rollback() noexcept {
         // Newest first, so that a customer changed twice ends in its oldest saved state.
@@ -71,6 +75,13 @@ private:
             if (r.model != 0xFFFF) p_.positions_[r.model][r.customer] = r.position;
         }
         log.erase(log.begin() + std::ptrdiff_t(log_), log.end());
+        // The links late events changed, newest first (before the journal shrinks).
+        auto &relinks = p_.relink_log_;
+        for (std::size_t i = relinks.size(); i > relinks_; --i) {
+            const auto &[e, prev] = relinks[i - 1];
+            if (e < p_.journal_.size()) p_.journal_[e].prev = prev;
+        }
+        relinks.erase(relinks.begin() + std::ptrdiff_t(relinks_), relinks.end());
         for (std::size_t c = customers_; c < p_.customers_.size(); ++c) {
             string_id id = p_.customers_[c].id;
             if (id < p_.customer_of_string_.size()) p_.customer_of_string_[id] = none32;
@@ -94,9 +105,10 @@ private:
         release();
     }
     portfolio &p_;
-    std::size_t journal_, details_, pool_, customers_, lookup_, log_;
+    std::size_t journal_, details_, pool_, customers_, lookup_, log_, relinks_;
     std::size_t base_; // the journal's size when the outermost change began
     bool outermost_;
+    bool save_all_;
     bool done_ = false;
 };
 /// @endcond

@@ -455,6 +455,7 @@ SIGNATURES: Final[tuple[Signature, ...]] = (
     Signature("clm_portfolio_erase_customer", "clm_status", "clm_portfolio *portfolio, const char *customer_id"),
     Signature("clm_portfolio_set_time_zone", "clm_status", "clm_portfolio *portfolio, const char *offset"),
     Signature("clm_portfolio_set_locale", "clm_status", "clm_portfolio *portfolio, const char *locale"),
+    Signature("clm_portfolio_set_strict_time_order", "clm_status", "clm_portfolio *portfolio, int strict"),
     # Policies and recommendations
     Signature("clm_policy_preset_count", "size_t", "void"),
     Signature("clm_policy_preset_id", "const char *", "size_t index"),

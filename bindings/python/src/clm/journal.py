@@ -208,6 +208,13 @@ class JournalMixin:
         taken as in it already. Not saved: set it again after a load."""
         _C.clm_portfolio_set_time_zone(self._handle(), _enc(offset, "offset"))
 
+    def set_strict_time_order(self, strict: bool) -> None:
+        """Refuses late events (older than their customer's last one) when
+        ``strict`` (``clm_portfolio_set_strict_time_order``); by default they are
+        folded in at their time, the customer's later moves re-checked after
+        them (docs/event-log.md, "Late events"). Not saved."""
+        _C.clm_portfolio_set_strict_time_order(self._handle(), 1 if strict else 0)
+
     def import_csv_stream(
         self,
         stream: IO[bytes] | IO[str],
@@ -217,8 +224,8 @@ class JournalMixin:
     ) -> Any:
         """Imports an event-log CSV from a file object (``clm_portfolio_import_csv_stream``),
         read 1 MiB at a time: memory holds a few chunks, not the log. Each chunk's
-        rows are applied sorted by time; across chunks a customer's rows must come
-        in time order. All-or-nothing unless ``skip_bad``.
+        rows are applied sorted by time; a customer's row older than one of an
+        earlier chunk is folded in at its time (a late event). All-or-nothing unless ``skip_bad``.
 
         ``progress(bytes_read)`` is called after each chunk; a truthy return
         cancels (:class:`CancelledError`, nothing imported). Returns a
