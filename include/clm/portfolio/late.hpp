@@ -79,7 +79,7 @@ inline membership portfolio::refold_after_late(std::uint32_t c, std::uint32_t in
             if (!replaying_) {
                 const event_detail *d = detail_of(e);
                 check_move(c, customer, ev.time, d ? std::string_view(pool_.at(d->reason)) : std::string_view(), m, out.stage, next, t,
-                           out.entered);
+                           out.entered, d ? std::string_view(pool_.at(d->note)) : std::string_view());
             }
         } catch (const error &err) {
             rethrow_with(err, "customer '" + std::string(customer) + "': the late event at " + format_timestamp(journal_[index].time) +
