@@ -36,8 +36,9 @@ const char *c_str(const std::optional<std::string> &s) noexcept { return s ? s->
 template <class T>
 void check_out(const T *out, const char *what) {
     require(out, "out");
-    if (out->struct_size < sizeof(T) || out->struct_size > (1u << 16))
-        throw clm::invalid_argument(std::string("out struct_size ") + std::to_string(out->struct_size) + " is not valid (use " + what + ")");
+    const std::size_t size = out->struct_size;
+    if (size < sizeof(T) || size > (1u << 16))
+        throw clm::invalid_argument(std::string("out struct_size ") + std::to_string(size) + " is not valid (use " + what + ")");
 }
 
 // Copies the filled struct into the caller's, no more than both sizes.
