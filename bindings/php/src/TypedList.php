@@ -21,9 +21,18 @@ final class TypedList
     {
     }
 
+    // PHP's FFI hands a `const char *` field over as a PHP string already (NULL as null).
     private static function optString(mixed $p): ?string
     {
-        return $p === null ? null : FFI::string($p);
+        if ($p === null || is_string($p)) {
+            return $p;
+        }
+        return FFI::isNull($p) ? null : FFI::string($p);
+    }
+
+    private static function str(mixed $p): string
+    {
+        return self::optString($p) ?? '';
     }
 
     private static function optNumber(float $x): ?float
@@ -32,36 +41,44 @@ final class TypedList
     }
 
     /**
-     * Entry $i of a recommendation or plan list, with its reasons as codes.
+     * Entry $i of a recommendation list (or of a plan list: $ofPlan), with its reasons as codes.
      *
      * @return array<string, mixed>
      */
-    public static function recommendation(string $get, string $getReason, CData $list, int $i): array
+    public static function recommendation(bool $ofPlan, CData $list, int $i): array
     {
         $ffi = Library::ffi();
         $r = $ffi->new('clm_recommendation');
         $r->struct_size = FFI::sizeof($r);
-        Library::call($get, $list, $i, FFI::addr($r));
+        if ($ofPlan) {
+            Library::call('clm_plan_list_recommendation', $list, $i, FFI::addr($r));
+        } else {
+            Library::call('clm_recommendation_list_get', $list, $i, FFI::addr($r));
+        }
         $reasons = [];
         $c = $ffi->new('clm_reason');
         for ($k = 0; $k < $r->reason_count; $k++) {
             $c->struct_size = FFI::sizeof($c);
-            Library::call($getReason, $list, $i, $k, FFI::addr($c));
+            if ($ofPlan) {
+                Library::call('clm_plan_list_reason', $list, $i, $k, FFI::addr($c));
+            } else {
+                Library::call('clm_recommendation_list_reason', $list, $i, $k, FFI::addr($c));
+            }
             $reasons[] = [
-                'id' => FFI::string($c->id), 'fact' => FFI::string($c->fact), 'op' => FFI::string($c->op),
+                'id' => self::str($c->id), 'fact' => self::str($c->fact), 'op' => self::str($c->op),
                 'threshold' => self::optNumber($c->threshold), 'threshold_text' => self::optString($c->threshold_text),
                 'actual' => self::optNumber($c->actual), 'actual_text' => self::optString($c->actual_text),
-                'subject' => self::optString($c->subject), 'text' => FFI::string($c->text),
+                'subject' => self::optString($c->subject), 'text' => self::str($c->text),
             ];
         }
         return [
-            'rank' => $r->rank, 'customer_id' => FFI::string($r->customer_id), 'account' => self::optString($r->account),
-            'manager' => FFI::string($r->manager), 'class' => FFI::string($r->customer_class),
-            'model' => self::optString($r->model), 'stage' => self::optString($r->stage), 'rule' => FFI::string($r->rule),
-            'scope' => FFI::string($r->scope), 'kind' => FFI::string($r->kind), 'channel' => FFI::string($r->channel),
-            'goal' => FFI::string($r->goal), 'product' => FFI::string($r->product), 'document' => FFI::string($r->document),
-            'target_stage' => FFI::string($r->target_stage), 'due' => FFI::string($r->due), 'task' => FFI::string($r->task),
-            'why' => FFI::string($r->why), 'priority' => $r->priority, 'score' => $r->score, 'urgency' => $r->urgency,
+            'rank' => $r->rank, 'customer_id' => self::str($r->customer_id), 'account' => self::optString($r->account),
+            'manager' => self::str($r->manager), 'class' => self::str($r->customer_class),
+            'model' => self::optString($r->model), 'stage' => self::optString($r->stage), 'rule' => self::str($r->rule),
+            'scope' => self::str($r->scope), 'kind' => self::str($r->kind), 'channel' => self::str($r->channel),
+            'goal' => self::str($r->goal), 'product' => self::str($r->product), 'document' => self::str($r->document),
+            'target_stage' => self::str($r->target_stage), 'due' => self::str($r->due), 'task' => self::str($r->task),
+            'why' => self::str($r->why), 'priority' => $r->priority, 'score' => $r->score, 'urgency' => $r->urgency,
             'value' => $r->value, 'p_won' => self::optNumber($r->p_won), 'alternative_count' => $r->alternative_count,
             'reasons' => $reasons,
         ];
@@ -79,7 +96,7 @@ final class TypedList
             $out = [];
             $n = $ffi->clm_recommendation_list_count($list);
             for ($i = 0; $i < $n; $i++) {
-                $out[] = self::recommendation('clm_recommendation_list_get', 'clm_recommendation_list_reason', $list, $i);
+                $out[] = self::recommendation(false, $list, $i);
             }
             return $out;
         } finally {
@@ -107,7 +124,7 @@ final class TypedList
                 $entries[] = [
                     'planned' => $e->planned !== 0, 'day' => self::optString($e->day), 'minutes' => $e->minutes,
                     'not_fitted_because' => self::optString($e->not_fitted_because),
-                    'recommendation' => self::recommendation('clm_plan_list_recommendation', 'clm_plan_list_reason', $list, $i),
+                    'recommendation' => self::recommendation(true, $list, $i),
                 ];
             }
             return ['capacity_minutes' => $capacity, 'planned_minutes' => $planned->cdata, 'entries' => $entries];
@@ -132,7 +149,7 @@ final class TypedList
                 $s->struct_size = FFI::sizeof($s);
                 Library::call('clm_funnel_list_get', $list, $i, FFI::addr($s));
                 $out[] = [
-                    'id' => FFI::string($s->id), 'name' => FFI::string($s->name), 'entered' => $s->entered,
+                    'id' => self::str($s->id), 'name' => self::str($s->name), 'entered' => $s->entered,
                     'current' => $s->current, 'lost_from' => $s->lost_from, 'median_days' => self::optNumber($s->median_days),
                     'conversion_rate' => self::optNumber($s->conversion_rate),
                 ];
