@@ -7,6 +7,7 @@
 #include <catch2/catch.hpp>
 
 #include <clm/event_log.hpp>
+#include <clm/policy/message_format.hpp>
 #include <clm/presets.hpp>
 #include <clm/recommend_json.hpp>
 
@@ -201,11 +202,11 @@ TEST_CASE("reasons, goals and descriptions follow the portfolio's locale", "[pol
 }
 
 TEST_CASE("a policy's own templates, goals and descriptions by locale", "[policy][messages][locale]") {
-    auto pol = policy_from_json(R"({"id": "t", "locales": ["en", "ru"],
+    auto pol = policy_from_json(R"json({"id": "t", "locales": ["en", "ru"],
       "messages": {"days_since_contact": {"ru": "{actual} дн. без контакта (порог {threshold})", "en": "{actual} days without contact{via}"}},
       "rules": [{"id": "late", "description": {"en": "Late", "ru": "Давно"},
                  "when": {"fact": "days_since_contact", "op": ">=", "value": 10},
-                 "action": {"kind": "contact", "goal": {"en": "Call {stage}", "ru": "Позвонить: {stage}"}}}]})");
+                 "action": {"kind": "contact", "goal": {"en": "Call {stage}", "ru": "Позвонить: {stage}"}}}]})json");
     CHECK(pol->locales.tags == std::vector<std::string>{"en", "ru"});
     CHECK(pol->rules[0].then.goal == "Call {stage}"); // the default locale's text
     portfolio p = make_portfolio(b_customer);
