@@ -2,12 +2,16 @@
 // stage, dynamics, plan against actual, customer value and forecast, each
 // returned as a JSON document (the same as `clm <command> --json`).
 #include "abi_internal.hpp"
+#include "abi_lists.hpp"
 
 #include <clm/backtest_policy.hpp>
 #include <clm/customer_value.hpp>
 #include <clm/dynamics.hpp>
 #include <clm/forecast.hpp>
 #include <clm/funnel.hpp>
+
+#include <limits>
+#include <memory>
 #include <clm/plan_actual.hpp>
 #include <clm/time_in_stage.hpp>
 
@@ -127,6 +131,31 @@ clm_status clm_portfolio_backtest_json(char **out, size_t *out_len, const clm_po
             clm::backtest_policy(r, cp, slot);
         }
         hand_back(out, out_len, clm::backtest_to_json(r));
+    });
+}
+
+clm_status clm_portfolio_funnel_list(clm_funnel_list **out, const clm_portfolio *portfolio, const char *model_id, const char *as_of) {
+    return guarded("clm_portfolio_funnel_list", [&] {
+        require(out, "out");
+        require(portfolio, "portfolio");
+        const auto &p = portfolio->p;
+        const std::size_t slot = slot_of(p, model_id);
+        const clm::funnel_report r = clm::funnel(p, slot, date_or_last(p, as_of, "as_of"));
+        auto list = std::make_unique<clm_funnel_list>();
+        for (const auto &s : r.stages) {
+            clm_funnel_list::entry e;
+            e.id = s.id;
+            e.name = p.model_at(slot).stage_at(s.stage).name;
+            e.entered = s.entered;
+            e.current = s.current;
+            e.lost_from = s.lost_from;
+            e.median_days = s.median_days.value_or(std::numeric_limits<double>::quiet_NaN());
+            e.conversion_rate = std::numeric_limits<double>::quiet_NaN();
+            for (const auto &step : r.conversion)
+                if (step.from == s.stage && step.rate) e.conversion_rate = *step.rate;
+            list->entries.push_back(std::move(e));
+        }
+        *out = list.release();
     });
 }
 

@@ -1,6 +1,7 @@
 // abi_policy.cpp -- the C ABI of policies: loading, validation,
 // recommendations and weekly plans.
 #include "abi_internal.hpp"
+#include "abi_lists.hpp"
 
 #include <clm/input_limits.hpp>
 #include <clm/partial/json_fields.hpp>
@@ -10,6 +11,7 @@
 
 #include <cstddef>
 #include <cstring>
+#include <memory>
 #include <optional>
 #include <vector>
 
@@ -63,6 +65,36 @@ std::vector<std::optional<clm::forecast_fit>> forecast_fits(const clm::portfolio
 std::int64_t day_arg(const char *date, const char *name) {
     if (date == nullptr) throw clm::invalid_argument(std::string(name) + " must not be NULL: recommendations never read the clock");
     return clm::day_of(clm::require_timestamp(date, name));
+}
+
+// The ranked recommendations of clm_policy_recommend() and clm_policy_recommend_list().
+nlohmann::ordered_json recommend(const clm_policy *policy, const clm_portfolio *portfolio, const char *as_of, const clm_recommend_options *options) {
+    require(policy, "policy");
+    require(portfolio, "portfolio");
+    auto day = day_arg(as_of, "as_of");
+    auto opt = read_options(options);
+    clm::compiled_policy cp(policy->ptr, portfolio->p);
+    if (options && options->struct_size >= offsetof(clm_recommend_options, forecast_fit_len) + sizeof(size_t) && options->forecast_fit)
+        cp.use_forecast_fits(forecast_fits(portfolio->p, options->forecast_fit, options->forecast_fit_len, day));
+    auto recs = clm::recommend_all(cp, day, opt);
+    return clm::recommendations_to_json(cp, recs, day);
+}
+
+// The weekly plan of clm_policy_plan_week() and clm_policy_plan_week_list().
+nlohmann::ordered_json plan_week(const clm_policy *policy, const clm_portfolio *portfolio, const char *manager, const char *week, double hours) {
+    require(policy, "policy");
+    require(portfolio, "portfolio");
+    require(manager, "manager");
+    // The name comes back in the plan's JSON, which must be valid UTF-8.
+    if (!clm::valid_utf8(manager)) throw clm::invalid_argument("manager is not valid UTF-8");
+    auto day = day_arg(week, "week");
+    if (!(hours >= 0) || hours > 168) throw clm::invalid_argument("hours must be 0 (the policy's) or in (0, 168]");
+    clm::compiled_policy cp(policy->ptr, portfolio->p);
+    clm::recommend_options opt;
+    opt.manager = std::string(manager);
+    auto recs = clm::recommend_all(cp, day, opt);
+    auto w = clm::plan_week(cp, recs, day, hours);
+    return clm::plan_to_json(cp, w, manager);
 }
 
 } // namespace
@@ -123,15 +155,7 @@ clm_status clm_policy_recommend(char **out, size_t *out_len, const clm_policy *p
                                 const char *as_of, const clm_recommend_options *options) {
     return guarded("clm_policy_recommend", [&] {
         require(out, "out");
-        require(policy, "policy");
-        require(portfolio, "portfolio");
-        auto day = day_arg(as_of, "as_of");
-        auto opt = read_options(options);
-        clm::compiled_policy cp(policy->ptr, portfolio->p);
-        if (options && options->struct_size >= offsetof(clm_recommend_options, forecast_fit_len) + sizeof(size_t) && options->forecast_fit)
-            cp.use_forecast_fits(forecast_fits(portfolio->p, options->forecast_fit, options->forecast_fit_len, day));
-        auto recs = clm::recommend_all(cp, day, opt);
-        *out = clm::abi::dup_string(clm::recommendations_to_json(cp, recs, day).dump(), out_len);
+        *out = clm::abi::dup_string(recommend(policy, portfolio, as_of, options).dump(), out_len);
     });
 }
 
@@ -157,19 +181,41 @@ clm_status clm_policy_plan_week(char **out, size_t *out_len, const clm_policy *p
                                 const char *manager, const char *week, double hours) {
     return guarded("clm_policy_plan_week", [&] {
         require(out, "out");
-        require(policy, "policy");
-        require(portfolio, "portfolio");
-        require(manager, "manager");
-        // The name comes back in the plan's JSON, which must be valid UTF-8.
-        if (!clm::valid_utf8(manager)) throw clm::invalid_argument("manager is not valid UTF-8");
-        auto day = day_arg(week, "week");
-        if (!(hours >= 0) || hours > 168) throw clm::invalid_argument("hours must be 0 (the policy's) or in (0, 168]");
-        clm::compiled_policy cp(policy->ptr, portfolio->p);
-        clm::recommend_options opt;
-        opt.manager = std::string(manager);
-        auto recs = clm::recommend_all(cp, day, opt);
-        auto w = clm::plan_week(cp, recs, day, hours);
-        *out = clm::abi::dup_string(clm::plan_to_json(cp, w, manager).dump(), out_len);
+        *out = clm::abi::dup_string(plan_week(policy, portfolio, manager, week, hours).dump(), out_len);
+    });
+}
+
+clm_status clm_policy_recommend_list(clm_recommendation_list **out, const clm_policy *policy, const clm_portfolio *portfolio,
+                                     const char *as_of, const clm_recommend_options *options) {
+    return guarded("clm_policy_recommend_list", [&] {
+        require(out, "out");
+        const auto j = recommend(policy, portfolio, as_of, options);
+        auto list = std::make_unique<clm_recommendation_list>();
+        list->entries.reserve(j["recommendations"].size());
+        for (const auto &r : j["recommendations"]) list->entries.push_back(clm::abi::recommendation_of(r));
+        *out = list.release();
+    });
+}
+
+clm_status clm_policy_plan_week_list(clm_plan_list **out, const clm_policy *policy, const clm_portfolio *portfolio,
+                                     const char *manager, const char *week, double hours) {
+    return guarded("clm_policy_plan_week_list", [&] {
+        require(out, "out");
+        const auto j = plan_week(policy, portfolio, manager, week, hours);
+        auto list = std::make_unique<clm_plan_list>();
+        list->capacity_minutes = j["capacity_minutes"].get<double>();
+        list->planned_minutes = j["planned_minutes"].get<double>();
+        for (const char *part : {"planned", "not_fitted"})
+            for (const auto &x : j[part]) {
+                clm_plan_list::entry e;
+                e.rec = clm::abi::recommendation_of(x);
+                e.planned = std::string(part) == "planned";
+                e.minutes = x["minutes"].get<double>();
+                if (e.planned) e.day = x["day"].get<std::string>();
+                else e.not_fitted_because = x["not_fitted_because"].get<std::string>();
+                list->entries.push_back(std::move(e));
+            }
+        *out = list.release();
     });
 }
 

@@ -909,6 +909,26 @@ end
 function Portfolio:funnel(model_id, as_of)
   return json_call(self, "clm_portfolio_funnel_json", opt_string(model_id), opt_string(as_of))
 end
+--- The funnel's stages as tables read through clm_portfolio_funnel_list (no JSON): each
+--- {id, name, entered, current, lost_from, median_days, conversion_rate} (nil when unknown).
+function Portfolio:funnel_list(model_id, as_of)
+  local out = ffi.new("clm_funnel_list *[1]")
+  call("clm_portfolio_funnel_list", out, self:handle(), opt_string(model_id), opt_string(as_of))
+  local list = ffi.gc(out[0], C.clm_funnel_list_free)
+  local result = {}
+  local s = ffi.new("clm_funnel_stage")
+  for i = 0, tonumber(C.clm_funnel_list_count(list)) - 1 do
+    s.struct_size = ffi.sizeof("clm_funnel_stage")
+    call("clm_funnel_list_get", list, i, s)
+    local nan_or = function(x) x = tonumber(x); if x ~= x then return nil end; return x end
+    result[#result + 1] = {
+      id = ffi.string(s.id), name = ffi.string(s.name), entered = tonumber(s.entered), current = tonumber(s.current),
+      lost_from = tonumber(s.lost_from), median_days = nan_or(s.median_days), conversion_rate = nan_or(s.conversion_rate),
+    }
+  end
+  C.clm_funnel_list_free(ffi.gc(list, nil))
+  return result
+end
 function Portfolio:time_in_stage(model_id, as_of)
   return json_call(self, "clm_portfolio_time_in_stage_json", opt_string(model_id), opt_string(as_of))
 end
@@ -1073,6 +1093,95 @@ function Policy:plan_week(p, manager, week, hours)
   local out, len = ffi.new("char *[1]"), ffi.new("size_t[1]")
   call("clm_policy_plan_week", out, len, self:handle(), p:handle(), manager, opt_string(week), hours or 0)
   return take_string(out, tonumber(len[0]))
+end
+
+-- Typed results (clm_*_list): tables read through the C accessors, no JSON.
+local function opt_cstring(p)
+  if p == nil then return nil end
+  return ffi.string(p)
+end
+local function opt_number(x)
+  x = tonumber(x)
+  if x ~= x then return nil end -- NaN: unknown
+  return x
+end
+
+local function read_reason(r)
+  return {
+    id = ffi.string(r.id), fact = ffi.string(r.fact), op = ffi.string(r.op),
+    threshold = opt_number(r.threshold), threshold_text = opt_cstring(r.threshold_text),
+    actual = opt_number(r.actual), actual_text = opt_cstring(r.actual_text),
+    subject = opt_cstring(r.subject), text = ffi.string(r.text),
+  }
+end
+
+-- Entry i (0-based) of a recommendation or plan list, with its reasons.
+local function read_recommendation(get, get_reason, list, i)
+  local r = ffi.new("clm_recommendation")
+  r.struct_size = ffi.sizeof("clm_recommendation")
+  call(get, list, i, r)
+  local t = {
+    rank = tonumber(r.rank), customer_id = ffi.string(r.customer_id), account = opt_cstring(r.account),
+    manager = ffi.string(r.manager), class = ffi.string(r.customer_class), model = opt_cstring(r.model),
+    stage = opt_cstring(r.stage), rule = ffi.string(r.rule), scope = ffi.string(r.scope), kind = ffi.string(r.kind),
+    channel = ffi.string(r.channel), goal = ffi.string(r.goal), product = ffi.string(r.product),
+    document = ffi.string(r.document), target_stage = ffi.string(r.target_stage), due = ffi.string(r.due),
+    task = ffi.string(r.task), why = ffi.string(r.why), priority = tonumber(r.priority), score = tonumber(r.score),
+    urgency = tonumber(r.urgency), value = tonumber(r.value), p_won = opt_number(r.p_won),
+    alternative_count = tonumber(r.alternative_count), reasons = {},
+  }
+  local c = ffi.new("clm_reason")
+  for k = 0, tonumber(r.reason_count) - 1 do
+    c.struct_size = ffi.sizeof("clm_reason")
+    call(get_reason, list, i, k, c)
+    t.reasons[#t.reasons + 1] = read_reason(c)
+  end
+  return t
+end
+
+--- The ranked recommendations as tables read through clm_policy_recommend_list (no JSON):
+--- each with its `reasons` as codes {id, fact, op, threshold, threshold_text, actual,
+--- actual_text, subject, text}. opts (optional): manager, limit, per_customer.
+function Policy:recommend_list(p, as_of, opts)
+  opts = opts or {}
+  local o = ffi.new("clm_recommend_options")
+  o.struct_size = ffi.sizeof("clm_recommend_options")
+  o.manager = opts.manager
+  o.limit = opts.limit or 0
+  o.per_customer = opts.per_customer or 0
+  local out = ffi.new("clm_recommendation_list *[1]")
+  call("clm_policy_recommend_list", out, self:handle(), p:handle(), opt_string(as_of), o)
+  local list = ffi.gc(out[0], C.clm_recommendation_list_free)
+  local result = {}
+  for i = 0, tonumber(C.clm_recommendation_list_count(list)) - 1 do
+    result[#result + 1] = read_recommendation("clm_recommendation_list_get", "clm_recommendation_list_reason", list, i)
+  end
+  C.clm_recommendation_list_free(ffi.gc(list, nil))
+  return result
+end
+
+--- A manager's week as tables read through clm_policy_plan_week_list: the planned entries
+--- first, then those not fitted; each {planned, day, minutes, not_fitted_because, recommendation}.
+--- Also returns the capacity and the planned minutes.
+function Policy:plan_week_list(p, manager, week, hours)
+  local out = ffi.new("clm_plan_list *[1]")
+  call("clm_policy_plan_week_list", out, self:handle(), p:handle(), manager, opt_string(week), hours or 0)
+  local list = ffi.gc(out[0], C.clm_plan_list_free)
+  local planned_minutes = ffi.new("double[1]")
+  local capacity = tonumber(C.clm_plan_list_capacity_minutes(list, planned_minutes))
+  local result = {}
+  local e = ffi.new("clm_plan_entry")
+  for i = 0, tonumber(C.clm_plan_list_count(list)) - 1 do
+    e.struct_size = ffi.sizeof("clm_plan_entry")
+    call("clm_plan_list_get", list, i, e)
+    result[#result + 1] = {
+      planned = e.planned ~= 0, day = opt_cstring(e.day), minutes = tonumber(e.minutes),
+      not_fitted_because = opt_cstring(e.not_fitted_because),
+      recommendation = read_recommendation("clm_plan_list_recommendation", "clm_plan_list_reason", list, i),
+    }
+  end
+  C.clm_plan_list_free(ffi.gc(list, nil))
+  return result, capacity, tonumber(planned_minutes[0])
 end
 
 -- ---------------------------------------------------------------------------

@@ -901,6 +901,145 @@ CLM_API clm_status clm_policy_plan_week(char **out, size_t *out_len, const clm_p
                                         const clm_portfolio *portfolio, const char *manager, const char *week,
                                         double hours);
 
+/* Typed results: recommendations, reasons and weekly plans without JSON.
+ *  In the manner of sqlite3_column_*(): a call fills a list handle; accessors
+ *  copy one entry into a caller-allocated struct (its `struct_size` set by the
+ *  caller, e.g. with CLM_RECOMMENDATION_INIT), whose strings are borrowed from
+ *  the list and valid until the list is freed. The content is that of the JSON
+ *  functions (docs/policy-format.md, "Output"), text in the portfolio's locale
+ *  (clm_portfolio_set_locale()). A list is immutable and may be read from
+ *  several threads. Errors: CLM_E_INVALID_ARGUMENT for a NULL list or out
+ *  parameter, an index out of range, or a `struct_size` smaller than the
+ *  struct's first version; the out struct is then left unchanged. */
+
+/** A ranked list of recommendations (clm_policy_recommend_list()). */
+typedef struct clm_recommendation_list clm_recommendation_list;
+
+/** One recommendation, filled by clm_recommendation_list_get(). Strings are
+ *  borrowed from the list ("" when empty; NULL only where stated). */
+typedef struct clm_recommendation {
+    size_t struct_size;        /**< sizeof(clm_recommendation) as the caller compiled it. */
+    size_t rank;               /**< 1-based rank in the list. */
+    const char *customer_id;   /**< The customer. */
+    const char *account;       /**< The customer's account as of the date, or NULL. */
+    const char *manager;       /**< The customer's manager ("" none). */
+    const char *customer_class;/**< The customer's class ("" none). */
+    const char *model;         /**< The model the action concerns, or NULL. */
+    const char *stage;         /**< The customer's stage in it, or NULL. */
+    const char *rule;          /**< The rule that fired. */
+    const char *scope;         /**< "deal" or "account". */
+    const char *kind;          /**< The action kind ("contact", "send_document", ...). */
+    const char *channel;       /**< The channel. */
+    const char *goal;          /**< The goal, in the portfolio's locale. */
+    const char *product;       /**< The product to offer ("" none). */
+    const char *document;      /**< The document the action concerns ("" none). */
+    const char *target_stage;  /**< For move_stage ("" otherwise). */
+    const char *due;           /**< The due date, YYYY-MM-DD. */
+    const char *task;          /**< The stage task, in the portfolio's locale. */
+    const char *why;           /**< The rule's description, in the portfolio's locale. */
+    double priority;           /**< The rule's priority. */
+    double score;              /**< The score (docs/policy-format.md, "Ranking"). */
+    double urgency;            /**< 1 + days overdue. */
+    double value;              /**< The deal's value. */
+    double p_won;              /**< The deal's probability of being won; NaN when unknown. */
+    size_t reason_count;       /**< Reasons, read with clm_recommendation_list_reason(). */
+    size_t alternative_count;  /**< The customer's other actions, not in the list. */
+} clm_recommendation;
+
+/** Initialiser: `clm_recommendation r = CLM_RECOMMENDATION_INIT;`. */
+#define CLM_RECOMMENDATION_INIT { sizeof(clm_recommendation), 0, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, 0, 0, 0, 0, 0, 0 }
+
+/** One reason of a recommendation as a code and as text, filled by
+ *  clm_recommendation_list_reason() (docs/policy-format.md, "Reasons as codes"). */
+typedef struct clm_reason {
+    size_t struct_size;        /**< sizeof(clm_reason) as the caller compiled it. */
+    const char *id;            /**< The stable message id, e.g. "days_in_stage.time_limit". */
+    const char *fact;          /**< The fact, as a policy spells it ("days_since_contact"). */
+    const char *op;            /**< The operator, as a policy spells it (">=", "in", "not_in", "exists"). */
+    double threshold;          /**< The numeric threshold; NaN when none or unknown. */
+    const char *threshold_text;/**< The names compared with, ", "-separated, or NULL. */
+    double actual;             /**< The fact's value when a number; NaN otherwise. */
+    const char *actual_text;   /**< The fact's value when a name, or NULL. */
+    const char *subject;       /**< What the fact is about (a control point, holiday, attribute), or NULL. */
+    const char *text;          /**< The reason's text in the portfolio's locale. */
+} clm_reason;
+
+/** Initialiser: `clm_reason r = CLM_REASON_INIT;`. */
+#define CLM_REASON_INIT { sizeof(clm_reason), NULL, NULL, NULL, 0, NULL, 0, NULL, NULL, NULL }
+
+/**
+ * clm_policy_recommend() as a list handle: the same recommendations, in the same order.
+ * @param[out] out  free with clm_recommendation_list_free().
+ * @return as clm_policy_recommend().
+ */
+CLM_API clm_status clm_policy_recommend_list(clm_recommendation_list **out, const clm_policy *policy,
+                                             const clm_portfolio *portfolio, const char *as_of,
+                                             const clm_recommend_options *options);
+
+/** Number of recommendations in the list (0 for NULL). */
+CLM_API size_t clm_recommendation_list_count(const clm_recommendation_list *list);
+
+/**
+ * Copies recommendation `index` into `*out` (its first `out->struct_size` bytes).
+ * @return CLM_OK; CLM_E_INVALID_ARGUMENT (NULL list or out, index out of range, struct_size too small).
+ */
+CLM_API clm_status clm_recommendation_list_get(const clm_recommendation_list *list, size_t index,
+                                               clm_recommendation *out);
+
+/**
+ * Copies reason `k` of recommendation `index` into `*out` (its first `out->struct_size` bytes).
+ * @return CLM_OK; CLM_E_INVALID_ARGUMENT (NULL list or out, an index out of range, struct_size too small).
+ */
+CLM_API clm_status clm_recommendation_list_reason(const clm_recommendation_list *list, size_t index, size_t k,
+                                                  clm_reason *out);
+
+/** Releases a list and every string borrowed from it. NULL is a no-op. */
+CLM_API void clm_recommendation_list_free(clm_recommendation_list *list);
+
+/** A manager's weekly plan (clm_policy_plan_week_list()). */
+typedef struct clm_plan_list clm_plan_list;
+
+/** One entry of a weekly plan, filled by clm_plan_list_get(). Strings are borrowed from the list. */
+typedef struct clm_plan_entry {
+    size_t struct_size;        /**< sizeof(clm_plan_entry) as the caller compiled it. */
+    int planned;               /**< 1: planned on `day`; 0: not fitted, see `not_fitted_because`. */
+    const char *day;           /**< The day it is planned on (YYYY-MM-DD), or NULL when not fitted. */
+    double minutes;            /**< The minutes it takes. */
+    const char *not_fitted_because; /**< Why it did not fit, or NULL when planned. */
+} clm_plan_entry;
+
+/** Initialiser: `clm_plan_entry e = CLM_PLAN_ENTRY_INIT;`. */
+#define CLM_PLAN_ENTRY_INIT { sizeof(clm_plan_entry), 0, NULL, 0, NULL }
+
+/**
+ * clm_policy_plan_week() as a list handle: the planned entries first, in plan
+ * order, then those not fitted. Each entry's recommendation is read with
+ * clm_plan_list_recommendation() and its reasons with clm_plan_list_reason().
+ * @param[out] out  free with clm_plan_list_free().
+ * @return as clm_policy_plan_week().
+ */
+CLM_API clm_status clm_policy_plan_week_list(clm_plan_list **out, const clm_policy *policy,
+                                             const clm_portfolio *portfolio, const char *manager,
+                                             const char *week, double hours);
+
+/** Number of entries, planned and not fitted (0 for NULL). */
+CLM_API size_t clm_plan_list_count(const clm_plan_list *list);
+
+/** The week's capacity and the minutes planned; 0 for NULL. @param[out] out_planned_minutes may be NULL. */
+CLM_API double clm_plan_list_capacity_minutes(const clm_plan_list *list, double *out_planned_minutes);
+
+/** Copies entry `index` into `*out`. @return CLM_OK; CLM_E_INVALID_ARGUMENT as clm_recommendation_list_get(). */
+CLM_API clm_status clm_plan_list_get(const clm_plan_list *list, size_t index, clm_plan_entry *out);
+
+/** Copies entry `index`'s recommendation into `*out` (`rank` is 0). @return as clm_recommendation_list_get(). */
+CLM_API clm_status clm_plan_list_recommendation(const clm_plan_list *list, size_t index, clm_recommendation *out);
+
+/** Copies reason `k` of entry `index` into `*out`. @return as clm_recommendation_list_reason(). */
+CLM_API clm_status clm_plan_list_reason(const clm_plan_list *list, size_t index, size_t k, clm_reason *out);
+
+/** Releases a plan list. NULL is a no-op. */
+CLM_API void clm_plan_list_free(clm_plan_list *list);
+
 /** @} */
 
 /* ======================================================================
@@ -995,6 +1134,41 @@ CLM_API clm_status clm_portfolio_value_json(char **out, size_t *out_len, const c
  */
 CLM_API clm_status clm_portfolio_forecast_json(char **out, size_t *out_len, const clm_portfolio *portfolio,
                                                const char *model_id, const char *as_of);
+
+/** The funnel's stages (clm_portfolio_funnel_list()): a list handle read
+ *  as the recommendation lists are (see clm_recommendation_list_get()). */
+typedef struct clm_funnel_list clm_funnel_list;
+
+/** One stage of the funnel, filled by clm_funnel_list_get(). Strings are borrowed from the list. */
+typedef struct clm_funnel_stage {
+    size_t struct_size;        /**< sizeof(clm_funnel_stage) as the caller compiled it. */
+    const char *id;            /**< The stage id. */
+    const char *name;          /**< The stage name in the portfolio's locale. */
+    size_t entered;            /**< Customers who entered it by the date. */
+    size_t current;            /**< Customers in it on the date. */
+    size_t lost_from;          /**< Moves from it into a lost stage by the date. */
+    double median_days;        /**< Median days of its completed stays; NaN when none. */
+    double conversion_rate;    /**< To the next stage of the main path; NaN when none or nobody entered. */
+} clm_funnel_stage;
+
+/** Initialiser: `clm_funnel_stage s = CLM_FUNNEL_STAGE_INIT;`. */
+#define CLM_FUNNEL_STAGE_INIT { sizeof(clm_funnel_stage), NULL, NULL, 0, 0, 0, 0, 0 }
+
+/**
+ * clm_portfolio_funnel_json() as a list handle: one entry per stage, in model order.
+ * @param[out] out  free with clm_funnel_list_free().
+ */
+CLM_API clm_status clm_portfolio_funnel_list(clm_funnel_list **out, const clm_portfolio *portfolio,
+                                             const char *model_id, const char *as_of);
+
+/** Number of stages (0 for NULL). */
+CLM_API size_t clm_funnel_list_count(const clm_funnel_list *list);
+
+/** Copies stage `index` into `*out`. @return CLM_OK; CLM_E_INVALID_ARGUMENT as clm_recommendation_list_get(). */
+CLM_API clm_status clm_funnel_list_get(const clm_funnel_list *list, size_t index, clm_funnel_stage *out);
+
+/** Releases a funnel list. NULL is a no-op. */
+CLM_API void clm_funnel_list_free(clm_funnel_list *list);
 
 /** @} */
 

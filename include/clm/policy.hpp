@@ -6,6 +6,7 @@
 #pragma once
 
 #include <clm/json_source.hpp>
+#include <clm/localized_text.hpp>
 #include <clm/numbers.hpp>
 #include <clm/printable.hpp>
 #include <clm/problem_cap.hpp>
@@ -84,7 +85,8 @@ struct action {
     std::string kind = "contact";  ///< contact, send_document, follow_up, move_stage, offer_product, satisfaction_survey, invite_event, greet, reassign, requalify.
     std::string channel = "preferred"; ///< A channel name or "preferred".
     std::string fallback_channel = "call"; ///< When "preferred" and the customer has none.
-    std::string goal;              ///< Goal text; "" means the stage task. Placeholders: {stage}, {task}, {product}.
+    std::string goal;              ///< Goal text in the policy's default locale; "" means the stage task. Placeholders: {stage}, {task}, {product}.
+    localized_text localized_goal; ///< `goal` in every locale of the policy (empty when given as a plain string).
     std::string product;           ///< Product to offer.
     std::string document;          ///< For send_document / follow_up.
     std::string target_stage;      ///< For move_stage.
@@ -95,7 +97,8 @@ struct action {
 /// A policy rule.
 struct rule {
     std::string id;                ///< Unique id, e.g. "cadence-b-online".
-    std::string description;       ///< What it encodes.
+    std::string description;       ///< What it encodes, in the policy's default locale.
+    localized_text localized_description; ///< `description` in every locale of the policy (empty when given as a plain string).
     std::string source;            ///< The seed it comes from.
     condition when;                ///< When it fires.
     action then;                   ///< What it recommends.
@@ -119,6 +122,8 @@ struct policy {
     int version = 1;                               ///< Version.
     std::string name;                              ///< Display name.
     std::string description;                       ///< Description.
+    locale_list locales;                           ///< The locales the policy's text is written in, the default first (["en"] when not given).
+    std::map<std::string, localized_text> messages; ///< Message id -> its templates by locale, overriding the built-in ones (policy/messages.hpp).
     std::vector<rule> rules;                       ///< In declaration order (the tie-break).
     std::map<std::string, double> class_weights;   ///< Class -> weight.
     double default_class_weight = 1;               ///< Weight of other classes.

@@ -12,6 +12,22 @@
 
 namespace clm {
 
+/// A reason's code as JSON (docs/policy-format.md, "Reasons as codes"):
+/// {"id", "fact", "op", "threshold", "actual", "subject"}; the threshold is a
+/// number, an array of names, or null; the actual a number, a name, or null;
+/// the subject a name or null.
+inline nlohmann::ordered_json reason_code_to_json(const reason &r) {
+    using oj = nlohmann::ordered_json;
+    oj j;
+    j["id"] = r.id;
+    j["fact"] = to_string(r.fact);
+    j["op"] = to_string(r.op);
+    j["threshold"] = !std::isnan(r.threshold) ? oj(r.threshold) : !r.threshold_list.empty() ? oj(r.threshold_list) : oj();
+    j["actual"] = !std::isnan(r.actual) ? oj(r.actual) : !r.actual_text.empty() ? oj(r.actual_text) : oj();
+    j["subject"] = r.subject.empty() ? oj() : oj(r.subject);
+    return j;
+}
+
 /// One recommendation as JSON (`rank` is 1-based; 0 leaves it out): what to
 /// do, for whom (customer, account), why (the reasons of every rule merged
 /// into the action), how it ranks (score and its factors), and the customer's
@@ -44,13 +60,23 @@ inline nlohmann::ordered_json recommendation_to_json(const compiled_policy &cp, 
         a["due"] = format_date(x.due_day * seconds_per_day);
         return a;
     };
+    // The reasons of an action (its rule's, then each merged rule's not said
+    // before) as text and, in the same order, as codes.
     auto reasons_of = [&](const compiled_policy::action_group *g, const recommendation &x) {
-        std::vector<std::string> out = cp.explain(x);
+        std::vector<std::string> text;
+        oj codes = oj::array();
+        auto add = [&](const recommendation &y) {
+            for (const reason &re : cp.reasons(y)) {
+                std::string line = cp.text_of(re);
+                if (std::find(text.begin(), text.end(), line) != text.end()) continue;
+                text.push_back(std::move(line));
+                codes.push_back(reason_code_to_json(re));
+            }
+        };
+        add(x);
         if (g)
-            for (const auto &m : g->merged)
-                for (auto &line : cp.explain(m))
-                    if (std::find(out.begin(), out.end(), line) == out.end()) out.push_back(std::move(line));
-        return out;
+            for (const auto &m : g->merged) add(m);
+        return std::make_pair(oj(text), codes);
     };
     oj j;
     if (rank) j["rank"] = rank;
@@ -75,7 +101,9 @@ inline nlohmann::ordered_json recommendation_to_json(const compiled_policy &cp, 
                           {"urgency", r.urgency},
                           {"value", r.value},
                           {"p_won", pol.use_probability ? number_or_null(p_won) : oj()}};
-    j["reasons"] = reasons_of(mine, r);
+    auto [reasons, codes] = reasons_of(mine, r);
+    j["reasons"] = std::move(reasons);
+    j["reason_codes"] = std::move(codes);
     oj merged = oj::array();
     if (mine)
         for (const auto &m : mine->merged) merged.push_back(pol.rules[m.rule].id);
@@ -86,13 +114,15 @@ inline nlohmann::ordered_json recommendation_to_json(const compiled_policy &cp, 
         oj a;
         a["rule"] = pol.rules[g.primary.rule].id;
         a["action"] = action_json(g.primary);
-        a["reasons"] = reasons_of(&g, g.primary);
+        auto [alt_reasons, alt_codes] = reasons_of(&g, g.primary);
+        a["reasons"] = std::move(alt_reasons);
+        a["reason_codes"] = std::move(alt_codes);
         a["score"] = g.primary.score;
         alts.push_back(a);
     }
     j["alternatives"] = alts;
     j["task"] = cp.task(r, f);
-    j["why"] = ru.description;
+    j["why"] = cp.why(r);
     return j;
 }
 

@@ -156,6 +156,82 @@ int main(void) {
         CHECK(json == NULL);
     }
 
+    /* Typed results: the same recommendations as the JSON, reasons as codes, misuse refused. */
+    {
+        clm_recommendation_list *list = NULL;
+        clm_plan_list *plan = NULL;
+        clm_funnel_list *funnel = NULL;
+        clm_recommendation r = CLM_RECOMMENDATION_INIT;
+        clm_reason why = CLM_REASON_INIT;
+        clm_funnel_stage st = CLM_FUNNEL_STAGE_INIT;
+        clm_plan_entry e = CLM_PLAN_ENTRY_INIT;
+        size_t n, k, found = 0;
+        char expect[32];
+        clm_recommend_options every = CLM_RECOMMEND_OPTIONS_INIT;
+        every.per_customer = 10; /* every action its own recommendation: class-b-online's (by messenger) too */
+        CHECK(clm_policy_recommend(&json, NULL, pol, p, "2024-06-10", &every) == CLM_OK);
+        CHECK(clm_policy_recommend_list(&list, pol, p, "2024-06-10", &every) == CLM_OK);
+        n = clm_recommendation_list_count(list);
+        snprintf(expect, sizeof expect, "\"count\":%lu", (unsigned long)n);
+        CHECK(CONTAINS(json, expect)); /* as many as the JSON lists */
+        clm_string_free(json);
+        for (i = 0; i < n; ++i) {
+            CHECK(clm_recommendation_list_get(list, i, &r) == CLM_OK);
+            CHECK(r.rank == i + 1);
+            if (strcmp(r.customer_id, "a") != 0 || strcmp(r.rule, "class-b-online") != 0) continue;
+            for (k = 0; k < r.reason_count; ++k) {
+                CHECK(clm_recommendation_list_reason(list, i, k, &why) == CLM_OK);
+                if (strcmp(why.id, "days_since_contact") != 0) continue;
+                ++found; /* a was contacted on 2024-05-20: 21 days before 2024-06-10 */
+                CHECK(why.actual == 21 && why.threshold == 7 && strcmp(why.op, ">=") == 0);
+                CHECK(strcmp(why.fact, "days_since_contact") == 0 && why.subject == NULL && why.actual_text == NULL);
+                CHECK(strcmp(why.text, "days since last contact 21 >= 7") == 0);
+            }
+        }
+        CHECK(found == 1);
+        /* Misuse: NULL list or out, index out of range, struct_size too small; out left unchanged. */
+        memset(&r, 0, sizeof r);
+        r.struct_size = sizeof r;
+        CHECK(clm_recommendation_list_get(list, n, &r) == CLM_E_INVALID_ARGUMENT);
+        CHECK(CONTAINS(clm_last_error(), "out of range") && r.customer_id == NULL);
+        CHECK(clm_recommendation_list_reason(list, 0, 999, &why) == CLM_E_INVALID_ARGUMENT);
+        CHECK(CONTAINS(clm_last_error(), "reason 999 is out of range"));
+        r.struct_size = sizeof r - sizeof(size_t);
+        CHECK(clm_recommendation_list_get(list, 0, &r) == CLM_E_INVALID_ARGUMENT);
+        CHECK(CONTAINS(clm_last_error(), "struct_size") && r.customer_id == NULL);
+        CHECK(clm_recommendation_list_get(NULL, 0, &r) == CLM_E_INVALID_ARGUMENT);
+        CHECK(CONTAINS(clm_last_error(), "list must not be NULL"));
+        CHECK(clm_recommendation_list_get(list, 0, NULL) == CLM_E_INVALID_ARGUMENT);
+        CHECK(clm_recommendation_list_count(NULL) == 0);
+        CHECK(clm_policy_recommend_list(NULL, pol, p, "2024-06-10", NULL) == CLM_E_INVALID_ARGUMENT);
+        clm_recommendation_list_free(list);
+        clm_recommendation_list_free(NULL);
+
+        /* Ann's week: every entry planned or not fitted, with its recommendation. */
+        r.struct_size = sizeof r;
+        CHECK(clm_policy_plan_week_list(&plan, pol, p, "Ann", "2024-06-10", 0) == CLM_OK);
+        CHECK(clm_plan_list_count(plan) >= 1);
+        CHECK(clm_plan_list_capacity_minutes(plan, NULL) == 40 * 60);
+        for (i = 0; i < clm_plan_list_count(plan); ++i) {
+            CHECK(clm_plan_list_get(plan, i, &e) == CLM_OK);
+            CHECK(e.planned ? e.day != NULL && e.not_fitted_because == NULL : e.day == NULL && e.not_fitted_because != NULL);
+            CHECK(clm_plan_list_recommendation(plan, i, &r) == CLM_OK);
+            CHECK(r.manager != NULL && strcmp(r.manager, "Ann") == 0 && r.rank == 0);
+            if (r.reason_count) CHECK(clm_plan_list_reason(plan, i, 0, &why) == CLM_OK);
+        }
+        CHECK(clm_plan_list_get(plan, 999, &e) == CLM_E_INVALID_ARGUMENT);
+        clm_plan_list_free(plan);
+
+        /* The funnel: one entry per stage of sales6, in model order. */
+        CHECK(clm_portfolio_funnel_list(&funnel, p, "sales6", "2024-06-10") == CLM_OK);
+        CHECK(clm_funnel_list_count(funnel) == clm_model_stage_count(m));
+        CHECK(clm_funnel_list_get(funnel, 0, &st) == CLM_OK);
+        CHECK(strcmp(st.id, clm_model_stage_id(m, 0)) == 0);
+        CHECK(clm_funnel_list_get(funnel, clm_funnel_list_count(funnel), &st) == CLM_E_INVALID_ARGUMENT);
+        clm_funnel_list_free(funnel);
+        CHECK(clm_portfolio_funnel_list(&funnel, p, "nope", NULL) == CLM_E_NOT_FOUND);
+    }
+
     clm_portfolio_free(p);
     clm_model_free(m);
     clm_policy_free(pol);

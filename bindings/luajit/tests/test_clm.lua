@@ -801,6 +801,25 @@ test("policy: load, rules, validation", function()
   assert(not ok and tostring(err):find("freed policy", 1, true), tostring(err))
 end)
 
+test("policy: typed lists with reasons as codes", function()
+  local p, pol = sales(), clm.policy.load("seeds")
+  -- every action its own recommendation, so that class-b-online's reasons are its own
+  local recs = pol:recommend_list(p, "2024-06-10", { per_customer = 10 })
+  assert(#recs >= 1)
+  local found
+  for _, r in ipairs(recs) do
+    for _, why in ipairs(r.reasons) do
+      if r.rule == "class-b-online" and why.id == "days_since_contact" then found = why end
+    end
+  end
+  assert(found, "a's days_since_contact reason")
+  eq(found.actual, 21); eq(found.threshold, 7); eq(found.op, ">="); eq(found.text, "days since last contact 21 >= 7")
+  local week, capacity = pol:plan_week_list(p, "Ann", "2024-06-12")
+  assert(#week >= 1); eq(capacity, 2400)
+  local funnel = p:funnel_list("sales6", "2024-06-10")
+  eq(funnel[1].id, "presentation")
+end)
+
 test("policy: recommend, options, progress, cancel", function()
   local p, pol = sales(), clm.policy.load("seeds")
   local json = pol:recommend(p, "2024-06-10")

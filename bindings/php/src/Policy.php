@@ -169,4 +169,46 @@ final class Policy extends Handle
             Library::text($manager, 'manager'), Library::date($week, 'week'), $hours);
         return WeekPlan::fromJson(Library::json(Library::takeString($out, $len->cdata)));
     }
+
+    /**
+     * The ranked recommendations read through the typed list of the C ABI
+     * (clm_policy_recommend_list, no JSON): arrays whose 'reasons' are codes
+     * ['id', 'fact', 'op', 'threshold', 'threshold_text', 'actual',
+     * 'actual_text', 'subject', 'text'], the text in the portfolio's locale.
+     *
+     * @return list<array<string, mixed>>
+     */
+    public function recommendList(Portfolio $portfolio, string|\DateTimeInterface $asOf, ?string $manager = null,
+        int $limit = 0, int $perCustomer = 0): array
+    {
+        if ($limit < 0 || $perCustomer < 0) {
+            throw new \ValueError('limit and perCustomer must be >= 0');
+        }
+        $ffi = Library::ffi();
+        $opts = $ffi->new('clm_recommend_options');
+        $opts->struct_size = FFI::sizeof($opts);
+        $managerText = $manager === null ? null : Library::cString(Library::text($manager, 'manager'));
+        $opts->manager = $managerText === null ? null : FFI::cast('char *', $managerText);
+        $opts->limit = $limit;
+        $opts->per_customer = $perCustomer;
+        $out = $ffi->new('clm_recommendation_list *');
+        Library::call('clm_policy_recommend_list', FFI::addr($out), $this->handle(), $portfolio->handle(),
+            Library::date($asOf, 'asOf'), FFI::addr($opts));
+        return TypedList::recommendations($out);
+    }
+
+    /**
+     * A manager's week read through the typed list of the C ABI
+     * (clm_policy_plan_week_list): the capacity, the planned minutes, and the
+     * entries (planned first, then not fitted), each with its recommendation.
+     *
+     * @return array{capacity_minutes: float, planned_minutes: float, entries: list<array<string, mixed>>}
+     */
+    public function planWeekList(Portfolio $portfolio, string $manager, string|\DateTimeInterface $week, float $hours = 0): array
+    {
+        $out = Library::ffi()->new('clm_plan_list *');
+        Library::call('clm_policy_plan_week_list', FFI::addr($out), $this->handle(), $portfolio->handle(),
+            Library::text($manager, 'manager'), Library::date($week, 'week'), $hours);
+        return TypedList::plan($out);
+    }
 }

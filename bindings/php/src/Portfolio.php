@@ -608,6 +608,21 @@ final class Portfolio extends Handle implements \Countable
     }
 
     /**
+     * The funnel's stages read through the typed list of the C ABI
+     * (clm_portfolio_funnel_list, no JSON): ['id', 'name', 'entered',
+     * 'current', 'lost_from', 'median_days', 'conversion_rate'].
+     *
+     * @return list<array<string, mixed>>
+     */
+    public function funnelList(?string $modelId = null, string|\DateTimeInterface|null $asOf = null): array
+    {
+        $out = Library::ffi()->new('clm_funnel_list *');
+        Library::call('clm_portfolio_funnel_list', FFI::addr($out), $this->handle(), Library::optText($modelId, 'modelId'),
+            Library::date($asOf, 'asOf'));
+        return TypedList::funnel($out);
+    }
+
+    /**
      * Time spent in each stage: mean, median, p90 of completed stays, open
      * stays, stuck customers, lifecycle duration to won (decoded JSON).
      */

@@ -107,12 +107,28 @@ return [
         'clm_policy_recommend',
         'clm_policy_recommend_customer',
         'clm_policy_plan_week',
+        'clm_policy_recommend_list',
+        'clm_recommendation_list_count',
+        'clm_recommendation_list_get',
+        'clm_recommendation_list_reason',
+        'clm_recommendation_list_free',
+        'clm_policy_plan_week_list',
+        'clm_plan_list_count',
+        'clm_plan_list_capacity_minutes',
+        'clm_plan_list_get',
+        'clm_plan_list_recommendation',
+        'clm_plan_list_reason',
+        'clm_plan_list_free',
         'clm_portfolio_funnel_json',
         'clm_portfolio_time_in_stage_json',
         'clm_portfolio_dynamics_json',
         'clm_portfolio_plan_actual_json',
         'clm_portfolio_value_json',
         'clm_portfolio_forecast_json',
+        'clm_portfolio_funnel_list',
+        'clm_funnel_list_count',
+        'clm_funnel_list_get',
+        'clm_funnel_list_free',
         'clm_portfolio_report_html',
         'clm_portfolio_forecast_customers_json',
         'clm_portfolio_backtest_json',
@@ -435,6 +451,90 @@ clm_status clm_policy_plan_week(char **out, size_t *out_len, const clm_policy *p
                                         const clm_portfolio *portfolio, const char *manager, const char *week,
                                         double hours);
 
+typedef struct clm_recommendation_list clm_recommendation_list;
+
+typedef struct clm_recommendation {
+    size_t struct_size;
+    size_t rank;
+    const char *customer_id;
+    const char *account;
+    const char *manager;
+    const char *customer_class;
+    const char *model;
+    const char *stage;
+    const char *rule;
+    const char *scope;
+    const char *kind;
+    const char *channel;
+    const char *goal;
+    const char *product;
+    const char *document;
+    const char *target_stage;
+    const char *due;
+    const char *task;
+    const char *why;
+    double priority;
+    double score;
+    double urgency;
+    double value;
+    double p_won;
+    size_t reason_count;
+    size_t alternative_count;
+} clm_recommendation;
+
+typedef struct clm_reason {
+    size_t struct_size;
+    const char *id;
+    const char *fact;
+    const char *op;
+    double threshold;
+    const char *threshold_text;
+    double actual;
+    const char *actual_text;
+    const char *subject;
+    const char *text;
+} clm_reason;
+
+clm_status clm_policy_recommend_list(clm_recommendation_list **out, const clm_policy *policy,
+                                             const clm_portfolio *portfolio, const char *as_of,
+                                             const clm_recommend_options *options);
+
+size_t clm_recommendation_list_count(const clm_recommendation_list *list);
+
+clm_status clm_recommendation_list_get(const clm_recommendation_list *list, size_t index,
+                                               clm_recommendation *out);
+
+clm_status clm_recommendation_list_reason(const clm_recommendation_list *list, size_t index, size_t k,
+                                                  clm_reason *out);
+
+void clm_recommendation_list_free(clm_recommendation_list *list);
+
+typedef struct clm_plan_list clm_plan_list;
+
+typedef struct clm_plan_entry {
+    size_t struct_size;
+    int planned;
+    const char *day;
+    double minutes;
+    const char *not_fitted_because;
+} clm_plan_entry;
+
+clm_status clm_policy_plan_week_list(clm_plan_list **out, const clm_policy *policy,
+                                             const clm_portfolio *portfolio, const char *manager,
+                                             const char *week, double hours);
+
+size_t clm_plan_list_count(const clm_plan_list *list);
+
+double clm_plan_list_capacity_minutes(const clm_plan_list *list, double *out_planned_minutes);
+
+clm_status clm_plan_list_get(const clm_plan_list *list, size_t index, clm_plan_entry *out);
+
+clm_status clm_plan_list_recommendation(const clm_plan_list *list, size_t index, clm_recommendation *out);
+
+clm_status clm_plan_list_reason(const clm_plan_list *list, size_t index, size_t k, clm_reason *out);
+
+void clm_plan_list_free(clm_plan_list *list);
+
 clm_status clm_portfolio_funnel_json(char **out, size_t *out_len, const clm_portfolio *portfolio,
                                              const char *model_id, const char *as_of);
 
@@ -452,6 +552,28 @@ clm_status clm_portfolio_value_json(char **out, size_t *out_len, const clm_portf
 
 clm_status clm_portfolio_forecast_json(char **out, size_t *out_len, const clm_portfolio *portfolio,
                                                const char *model_id, const char *as_of);
+
+typedef struct clm_funnel_list clm_funnel_list;
+
+typedef struct clm_funnel_stage {
+    size_t struct_size;
+    const char *id;
+    const char *name;
+    size_t entered;
+    size_t current;
+    size_t lost_from;
+    double median_days;
+    double conversion_rate;
+} clm_funnel_stage;
+
+clm_status clm_portfolio_funnel_list(clm_funnel_list **out, const clm_portfolio *portfolio,
+                                             const char *model_id, const char *as_of);
+
+size_t clm_funnel_list_count(const clm_funnel_list *list);
+
+clm_status clm_funnel_list_get(const clm_funnel_list *list, size_t index, clm_funnel_stage *out);
+
+void clm_funnel_list_free(clm_funnel_list *list);
 
 clm_status clm_portfolio_report_html(char **out, size_t *out_len, const clm_portfolio *portfolio,
                                              const char *model_id, const char *as_of, const char *from,

@@ -50,6 +50,29 @@ test('load, rules, validation', function () {
     check(str_contains($e->getMessage(), 'closed Clm\Policy'), $e->getMessage());
 });
 
+test('typed lists: reasons as codes, the week, the funnel', function () {
+    $p = sales();
+    $pol = Policy::load('seeds');
+    // Every action its own recommendation (perCustomer), so that class-b-online's reasons are its own.
+    $recs = $pol->recommendList($p, '2024-06-10', perCustomer: 10);
+    eq(count($recs), count($pol->recommend($p, '2024-06-10', perCustomer: 10)), 'as many as the JSON');
+    $found = null;
+    foreach ($recs as $r) {
+        foreach ($r['reasons'] as $why) {
+            if ($r['rule'] === 'class-b-online' && $why['id'] === 'days_since_contact') {
+                $found = $why;
+            }
+        }
+    }
+    check($found !== null, "a's days_since_contact reason");
+    eq([$found['actual'], $found['threshold'], $found['op'], $found['text']], [21.0, 7.0, '>=', 'days since last contact 21 >= 7']);
+    $week = $pol->planWeekList($p, 'Ann', '2024-06-12');
+    eq($week['capacity_minutes'], 2400.0);
+    check(count($week['entries']) >= 1, 'an entry');
+    $funnel = $p->funnelList('sales6', '2024-06-10');
+    eq($funnel[0]['id'], 'presentation');
+});
+
 test('recommend: ranked, with the rule and its reasons', function () {
     $p = sales();
     $pol = Policy::load('seeds');

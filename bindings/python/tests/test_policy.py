@@ -317,5 +317,38 @@ class RealDataTest(unittest.TestCase):
                 self.assertLessEqual(plan.planned_minutes, plan.capacity_minutes)
 
 
+class TypedListTest(unittest.TestCase):
+    """The typed C lists: the same recommendations as the JSON, reasons as codes, in the portfolio's locale."""
+
+    def test_recommend_list_matches_the_json(self) -> None:
+        with sales_portfolio() as p, Policy.load("seeds") as pol:
+            # Every action its own recommendation, so that class-b-online's reasons are its own.
+            listed = pol.recommend_list(p, "2024-06-10", per_customer=10)
+            parsed = pol.recommend(p, "2024-06-10", per_customer=10)
+            self.assertEqual([(r.customer_id, r.rule, r.score) for r in listed], [(r.customer_id, r.rule, r.score) for r in parsed])
+            for a, b in zip(listed, parsed):
+                self.assertEqual(tuple(x.text for x in a.reasons), b.reasons)
+                self.assertEqual((a.goal, a.due, a.kind), (b.action.goal, b.action.due, b.action.kind))
+            a = next(r for r in listed if r.rule == "class-b-online")
+            code = next(x for x in a.reasons if x.id == "days_since_contact")
+            # Contacted on 2024-05-20: 21 days before 2024-06-10; the seeds' class B threshold is 7.
+            self.assertEqual((code.fact, code.op, code.actual, code.threshold, code.subject), ("days_since_contact", ">=", 21, 7, None))
+            p.set_locale("ru")
+            ru = pol.recommend_list(p, "2024-06-10", per_customer=10)
+            code = next(x for x in next(r for r in ru if r.rule == "class-b-online").reasons if x.id == "days_since_contact")
+            self.assertEqual(code.text, "дней с последнего контакта 21 >= 7")
+
+    def test_plan_and_funnel_lists(self) -> None:
+        with sales_portfolio() as p, Policy.load("seeds") as pol:
+            week = pol.plan_week_list(p, "Ann", "2024-06-12")
+            plan = pol.plan_week(p, "Ann", "2024-06-12")
+            self.assertEqual(len(week), len(plan.planned) + len(plan.not_fitted))
+            self.assertTrue(all(e.planned == (e.day is not None) for e in week))
+            funnel = p.funnel_list("sales6", "2024-06-10")
+            as_json = p.funnel("sales6", "2024-06-10")
+            self.assertEqual([(s.id, s.entered, s.current) for s in funnel],
+                             [(s["id"], s["entered"], s["current"]) for s in as_json["stages"]])
+
+
 if __name__ == "__main__":
     unittest.main()

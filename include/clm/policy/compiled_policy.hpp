@@ -11,6 +11,7 @@
 #include <clm/facts.hpp>
 #include <clm/policy.hpp>
 #include <clm/policy/deal_odds.hpp>
+#include <clm/policy/reason.hpp>
 #include <clm/policy/recommendation.hpp>
 
 #include <mutex>
@@ -135,15 +136,34 @@ public:
     /// Allocation-free once `out` has capacity.
     void evaluate(const customer_facts &f, std::vector<recommendation> &out, std::size_t per_customer = 0) const;
 
-    /// The text of each matched fact, e.g. "days since last contact 16 >= 14".
+    /// The text of each matched fact in locale(), e.g. "days since last contact 16 >= 14".
     std::vector<std::string> explain(const recommendation &rec) const;
+
+    /// Each matched fact as a structured reason: message id, fact, operator,
+    /// threshold, actual value, subject (policy/reason.hpp); explain() is
+    /// their text.
+    std::vector<reason> reasons(const recommendation &rec) const;
+
+    /// A reason's text in locale(): the policy's template of its message id,
+    /// else the built-in one (policy/message_format.hpp, reason_text()).
+    std::string text_of(const reason &r) const;
+
+    /// The locale reasons, goals and rule descriptions are written in: the
+    /// portfolio's (the locale its models show, portfolio::set_locale()), "en"
+    /// when it has no model.
+    const std::string &locale() const noexcept;
+
+    /// The rule's description in locale() (the default locale's when the
+    /// policy has no text in it): why the rule exists.
+    std::string why(const recommendation &rec) const;
 
     /// The document the action concerns: the rule's `document`, else, for a
     /// send_document or follow_up action, the control point its matched facts
     /// are about (the most overdue, or the soonest due); "" when none.
     std::string document(const recommendation &rec) const;
 
-    /// The action's goal with placeholders filled ({stage}, {task}, {product}); the stage task when the goal is empty.
+    /// The action's goal in locale() with placeholders filled ({stage},
+    /// {task}, {product}); the stage task when the goal is empty.
     std::string goal(const recommendation &rec, const customer_facts &f) const;
 
     /// The product to offer: the action's, else the customer's `product` attribute.
@@ -273,7 +293,7 @@ private:
 
     void finish(recommendation &rec, const customer_facts &f, double overdue) const;
 
-    std::string describe(const leaf_info &li, const matched_fact &m, const recommendation &rec) const;
+    reason describe(const leaf_info &li, const matched_fact &m, const recommendation &rec) const;
 
     std::shared_ptr<const policy> pol_;
     const portfolio &p_;

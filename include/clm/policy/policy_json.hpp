@@ -5,6 +5,7 @@
 #pragma once
 
 #include <clm/policy.hpp>
+#include <clm/policy/messages.hpp>
 
 #include <algorithm>
 #include <cmath>
@@ -25,6 +26,7 @@ namespace detail {
 struct policy_reader {
     const json_source &src;
     std::vector<diagnostic> &out;
+    locale_list locales; // the policy's "locales" (read first: the text fields need them)
 
     void problem(const std::string &pointer, const std::string &msg) { out.push_back(src.at(pointer, msg)); }
 
@@ -272,7 +274,11 @@ struct policy_reader {
         s("kind", a.kind);
         s("channel", a.channel);
         s("fallback_channel", a.fallback_channel);
-        s("goal", a.goal);
+        if (j.contains("goal")) {
+            localized_text goal = read_localized_text(src, j["goal"], p + "/goal", "rule '" + rule_id + "': 'goal'", locales, out);
+            a.goal = goal.in(locales.default_locale(), locales.default_locale());
+            if (goal.size() > 1) a.localized_goal = std::move(goal);
+        }
         s("product", a.product);
         s("document", a.document);
         s("target_stage", a.target_stage);
@@ -428,6 +434,52 @@ inline void read_calendars(const nlohmann::json &j, policy &pol, const std::func
     }
 }
 
+// "messages": {message id: {locale: template}}: every id one of the built-in
+// table's, every locale one of the policy's, every placeholder one the
+// message fills.
+inline std::map<std::string, localized_text> read_messages(const json_source &src, const nlohmann::json &j, const locale_list &locales,
+                                                           std::vector<diagnostic> &out) {
+    std::map<std::string, localized_text> messages;
+    if (!j.is_object()) {
+        out.push_back(src.at("/messages", "policy: 'messages' must be an object of message ids, each an object of templates by locale"));
+        return messages;
+    }
+    for (auto it = j.begin(); it != j.end(); ++it) {
+        const std::string p = "/messages/" + policy_reader::pointer_token(it.key());
+        const message_entry *m = find_message(it.key());
+        if (!m) {
+            out.push_back(src.at(p, "messages: unknown message id '" + printable(it.key()) + "' (docs/policy-format.md, \"Reasons as codes\", lists them)"));
+            continue;
+        }
+        if (!it.value().is_object()) {
+            out.push_back(src.at(p, "messages: '" + it.key() + "' must be an object of templates by locale (e.g. {\"ru\": \"...\"})"));
+            continue;
+        }
+        for (auto t = it.value().begin(); t != it.value().end(); ++t) {
+            const std::string tp = p + "/" + policy_reader::pointer_token(t.key());
+            if (!locales.has(t.key())) {
+                out.push_back(src.at(tp, "messages: '" + it.key() + "': unknown locale '" + printable(t.key()) + "' (the policy's locales: " +
+                                             locales.joined() + "; add it to \"locales\" to use it)"));
+                continue;
+            }
+            if (!t.value().is_string()) {
+                out.push_back(src.at(tp, "messages: '" + it.key() + "': the '" + t.key() + "' template must be a string"));
+                continue;
+            }
+            const std::string text = t.value().get<std::string>();
+            bool ok = true;
+            for (const auto &name : message_placeholders(text))
+                if (!message_has_placeholder(*m, name)) {
+                    const std::string known = *m->placeholders ? std::string(m->placeholders) : std::string("none");
+                    out.push_back(src.at(tp, "messages: '" + it.key() + "': unknown placeholder '{" + printable(name) + "}' (this message has: " + known + ")"));
+                    ok = false;
+                }
+            if (ok) messages[it.key()].set(t.key(), text);
+        }
+    }
+    return messages;
+}
+
 } // namespace detail
 
 /// Parses and validates a policy; throws input_error with every problem
@@ -436,11 +488,11 @@ inline std::shared_ptr<const policy> policy_from_json(std::string_view text, con
     json_source src(text, file);
     const auto &j = src.doc();
     std::vector<diagnostic> out;
-    detail::policy_reader r{src, out};
+    detail::policy_reader r{src, out, {}};
     auto pol = std::make_shared<policy>();
     if (!j.is_object()) throw input_error(CLM_E_VALIDATION, {src.at("", "a policy must be a JSON object")});
     static const std::set<std::string> known = {"id", "version", "name", "description", "rules", "class_weights", "default_class_weight", "value",
-                                                "per_customer_limit", "holidays", "calendars", "calendar", "derived_classes", "capacity", "$schema", "$comment"};
+                                                "per_customer_limit", "holidays", "calendars", "calendar", "derived_classes", "capacity", "locales", "messages", "$schema", "$comment"};
     for (auto it = j.begin(); it != j.end(); ++it)
         if (!known.count(it.key()) && it.key().rfind("x-", 0) != 0) r.problem("/" + it.key(), "policy: unknown field '" + it.key() + "'");
     if (!j.contains("id") || !j["id"].is_string() || j["id"].get<std::string>().empty()) r.problem(j.contains("id") ? "/id" : "", "policy: 'id' must be a non-empty string");
@@ -449,8 +501,11 @@ inline std::shared_ptr<const policy> policy_from_json(std::string_view text, con
         if (!j["version"].is_number_integer() || j["version"].get<long long>() < 1 || j["version"].get<long long>() > 1000000) r.problem("/version", "policy: 'version' must be an integer >= 1");
         else pol->version = int(j["version"].get<long long>());
     }
+    if (j.contains("locales")) r.locales = read_locale_list(src, j["locales"], "/locales", "policy", out);
+    pol->locales = r.locales;
     r.optional_string(j, "", "name", pol->name, "policy");
     r.optional_string(j, "", "description", pol->description, "policy");
+    if (j.contains("messages")) pol->messages = detail::read_messages(src, j["messages"], r.locales, out);
     auto weights = [&](const char *key, std::map<std::string, double> &dst, bool share) {
         if (!j.contains(key)) return;
         if (!j[key].is_object()) {
@@ -569,7 +624,11 @@ inline std::shared_ptr<const policy> policy_from_json(std::string_view text, con
                 ru.id = rj["id"].get<std::string>();
                 if (!ids.insert(ru.id).second) r.problem(p + "/id", "duplicate rule id '" + ru.id + "'");
             }
-            r.optional_string(rj, p, "description", ru.description, "rule '" + printable(ru.id) + "'");
+            if (rj.contains("description")) {
+                localized_text d = read_localized_text(src, rj["description"], p + "/description", "rule '" + printable(ru.id) + "': 'description'", r.locales, out);
+                ru.description = d.in(r.locales.default_locale(), r.locales.default_locale());
+                if (d.size() > 1) ru.localized_description = std::move(d);
+            }
             r.optional_string(rj, p, "source", ru.source, "rule '" + printable(ru.id) + "'");
             if (rj.contains("scope")) {
                 const std::string sc = rj["scope"].is_string() ? rj["scope"].get<std::string>() : "";

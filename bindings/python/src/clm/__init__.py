@@ -50,6 +50,7 @@ from .policy import (
     WeekPlan,
     policy_presets,
 )
+from .lists import FunnelStage, ListedRecommendation, PlanEntry, Reason
 from .portfolio import BatchResult, Change, Event, Portfolio, Rejection, StagePosition
 
 __version__ = VERSION  # the binding's version (clm/_version.py); the C library's is version_string()
@@ -76,6 +77,10 @@ def library_path() -> str:
 
 __all__ = [
     "Action",
+    "FunnelStage",
+    "ListedRecommendation",
+    "PlanEntry",
+    "Reason",
     "BatchResult",
     "BufferTooSmallError",
     "CallbackError",

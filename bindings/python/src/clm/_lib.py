@@ -106,6 +106,9 @@ HANDLE_TYPES: Final[dict[str, type[ctypes.Structure]]] = {
         "clm_model_builder",
         "clm_portfolio",
         "clm_policy",
+        "clm_recommendation_list",
+        "clm_plan_list",
+        "clm_funnel_list",
     )
 }
 
@@ -135,6 +138,22 @@ STRUCT_FIELDS: Final[dict[str, str]] = {
     "clm_change": (
         "size_t struct_size, uint64_t seq, const clm_event *event, const char *model, "
         "const char *from_stage, const char *to_stage"
+    ),
+    "clm_recommendation": (
+        "size_t struct_size, size_t rank, const char *customer_id, const char *account, const char *manager, "
+        "const char *customer_class, const char *model, const char *stage, const char *rule, const char *scope, "
+        "const char *kind, const char *channel, const char *goal, const char *product, const char *document, "
+        "const char *target_stage, const char *due, const char *task, const char *why, double priority, double score, "
+        "double urgency, double value, double p_won, size_t reason_count, size_t alternative_count"
+    ),
+    "clm_reason": (
+        "size_t struct_size, const char *id, const char *fact, const char *op, double threshold, "
+        "const char *threshold_text, double actual, const char *actual_text, const char *subject, const char *text"
+    ),
+    "clm_plan_entry": "size_t struct_size, int planned, const char *day, double minutes, const char *not_fitted_because",
+    "clm_funnel_stage": (
+        "size_t struct_size, const char *id, const char *name, size_t entered, size_t current, size_t lost_from, "
+        "double median_days, double conversion_rate"
     ),
 }
 
@@ -488,6 +507,36 @@ SIGNATURES: Final[tuple[Signature, ...]] = (
         "char **out, size_t *out_len, const clm_policy *policy, const clm_portfolio *portfolio, "
         "const char *manager, const char *week, double hours",
     ),
+    Signature(
+        "clm_policy_recommend_list",
+        "clm_status",
+        "clm_recommendation_list **out, const clm_policy *policy, const clm_portfolio *portfolio, "
+        "const char *as_of, const clm_recommend_options *options",
+    ),
+    Signature("clm_recommendation_list_count", "size_t", "const clm_recommendation_list *list"),
+    Signature(
+        "clm_recommendation_list_get",
+        "clm_status",
+        "const clm_recommendation_list *list, size_t index, clm_recommendation *out",
+    ),
+    Signature(
+        "clm_recommendation_list_reason",
+        "clm_status",
+        "const clm_recommendation_list *list, size_t index, size_t k, clm_reason *out",
+    ),
+    Signature("clm_recommendation_list_free", "void", "clm_recommendation_list *list"),
+    Signature(
+        "clm_policy_plan_week_list",
+        "clm_status",
+        "clm_plan_list **out, const clm_policy *policy, const clm_portfolio *portfolio, "
+        "const char *manager, const char *week, double hours",
+    ),
+    Signature("clm_plan_list_count", "size_t", "const clm_plan_list *list"),
+    Signature("clm_plan_list_capacity_minutes", "double", "const clm_plan_list *list, double *out_planned_minutes"),
+    Signature("clm_plan_list_get", "clm_status", "const clm_plan_list *list, size_t index, clm_plan_entry *out"),
+    Signature("clm_plan_list_recommendation", "clm_status", "const clm_plan_list *list, size_t index, clm_recommendation *out"),
+    Signature("clm_plan_list_reason", "clm_status", "const clm_plan_list *list, size_t index, size_t k, clm_reason *out"),
+    Signature("clm_plan_list_free", "void", "clm_plan_list *list"),
     # Analytics: control and analysis
     Signature(
         "clm_portfolio_funnel_json",
@@ -521,6 +570,14 @@ SIGNATURES: Final[tuple[Signature, ...]] = (
         "clm_status",
         "char **out, size_t *out_len, const clm_portfolio *portfolio, const char *model_id, const char *as_of",
     ),
+    Signature(
+        "clm_portfolio_funnel_list",
+        "clm_status",
+        "clm_funnel_list **out, const clm_portfolio *portfolio, const char *model_id, const char *as_of",
+    ),
+    Signature("clm_funnel_list_count", "size_t", "const clm_funnel_list *list"),
+    Signature("clm_funnel_list_get", "clm_status", "const clm_funnel_list *list, size_t index, clm_funnel_stage *out"),
+    Signature("clm_funnel_list_free", "void", "clm_funnel_list *list"),
     Signature(
         "clm_portfolio_report_html",
         "clm_status",

@@ -25,6 +25,7 @@ from typing import Any, Callable
 from . import _lib
 from .errors import CancelledError, Problem, parse_problems
 from .model import _dec, _enc, _enc_opt, _take_string
+from .lists import ListedRecommendation, PlanEntry, read_plan_list, read_recommendation_list
 from .portfolio import DateLike, Portfolio, _date
 
 __all__ = [
@@ -40,6 +41,8 @@ __all__ = [
 
 _C = _lib.lib
 _PolicyPtr = ctypes.POINTER(_lib.HANDLE_TYPES["clm_policy"])
+_RecommendationListPtr = ctypes.POINTER(_lib.HANDLE_TYPES["clm_recommendation_list"])
+_PlanListPtr = ctypes.POINTER(_lib.HANDLE_TYPES["clm_plan_list"])
 _Options = _lib.STRUCT_TYPES["clm_recommend_options"]
 _ProgressFn = _lib.CALLBACK_TYPES["clm_progress_fn"]
 
@@ -400,6 +403,37 @@ class Policy:
             _enc(manager, "manager"), _date(week, "week"), float(hours),
         )
         return WeekPlan._from_json(json.loads(_take_string(out, length.value)))
+
+    def recommend_list(
+        self, portfolio: Portfolio, as_of: DateLike, manager: str | None = None, limit: int = 0, per_customer: int = 0
+    ) -> list[ListedRecommendation]:
+        """:meth:`recommend` read through the typed list of the C ABI
+        (``clm_policy_recommend_list``): each recommendation's reasons come as
+        codes (:class:`clm.lists.Reason`: message id, fact, operator,
+        threshold, actual value, subject) with their text in the portfolio's locale."""
+        if as_of is None:
+            raise TypeError("as_of is required: recommendations never read the clock")
+        if limit < 0 or per_customer < 0:
+            raise ValueError("limit and per_customer must be >= 0")
+        opts = _Options()
+        opts.struct_size = ctypes.sizeof(_Options)
+        opts.manager = _enc_opt(manager, "manager")
+        opts.limit = int(limit)
+        opts.per_customer = int(per_customer)
+        out = _RecommendationListPtr()
+        _C.clm_policy_recommend_list(ctypes.byref(out), self._handle(), portfolio._handle(), _date(as_of, "as_of"), ctypes.byref(opts))
+        return read_recommendation_list(out)
+
+    def plan_week_list(self, portfolio: Portfolio, manager: str, week: DateLike, hours: float = 0) -> list[PlanEntry]:
+        """:meth:`plan_week` read through the typed list of the C ABI
+        (``clm_policy_plan_week_list``): the planned entries first, then those not fitted."""
+        if week is None:
+            raise TypeError("week is required")
+        out = _PlanListPtr()
+        _C.clm_policy_plan_week_list(
+            ctypes.byref(out), self._handle(), portfolio._handle(), _enc(manager, "manager"), _date(week, "week"), float(hours)
+        )
+        return read_plan_list(out)[2]
 
 
 def _recommendations(text: str) -> list[Recommendation]:

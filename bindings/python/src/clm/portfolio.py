@@ -620,6 +620,16 @@ class Portfolio(JournalMixin):
         stage, median days, conversion rates (parsed JSON)."""
         return self._json(_C.clm_portfolio_funnel_json, _enc_opt(model_id, "model_id"), _date(as_of, "as_of"))  # type: ignore[no-any-return]
 
+    def funnel_list(self, model_id: str | None = None, as_of: DateLike = None) -> list[Any]:
+        """:meth:`funnel`'s stages read through the typed list of the C ABI
+        (``clm_portfolio_funnel_list``), as :class:`clm.lists.FunnelStage`:
+        names in the portfolio's locale, conversion to the next main-path stage."""
+        from .lists import read_funnel_list  # lists imports nothing of portfolio; imported late to keep the module order simple
+
+        out = ctypes.POINTER(_lib.HANDLE_TYPES["clm_funnel_list"])()
+        _C.clm_portfolio_funnel_list(ctypes.byref(out), self._handle(), _enc_opt(model_id, "model_id"), _date(as_of, "as_of"))
+        return read_funnel_list(out)
+
     def time_in_stage(self, model_id: str | None = None, as_of: DateLike = None) -> dict[str, Any]:
         """Time spent in each stage: mean, median, p90 of completed stays, open
         stays, stuck customers, lifecycle duration to won (parsed JSON)."""
