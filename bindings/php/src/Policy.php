@@ -113,13 +113,7 @@ final class Policy extends Handle
             throw new \ValueError('limit, threads and perCustomer must be >= 0');
         }
         $ffi = Library::ffi();
-        $opts = $ffi->new('clm_recommend_options');
-        $opts->struct_size = FFI::sizeof($opts);
-        $managerText = $manager === null ? null : Library::cString(Library::text($manager, 'manager'));
-        $opts->manager = $managerText === null ? null : FFI::cast('char *', $managerText);
-        $opts->limit = $limit;
-        $opts->threads = $threads;
-        $opts->per_customer = $perCustomer;
+        [$opts, $managerText] = self::recommendOptions($manager, $limit, $threads, $perCustomer);
         $errors = new CallbackErrors();
         $id = null;
         if ($progress !== null) {
@@ -185,12 +179,7 @@ final class Policy extends Handle
             throw new \ValueError('limit and perCustomer must be >= 0');
         }
         $ffi = Library::ffi();
-        $opts = $ffi->new('clm_recommend_options');
-        $opts->struct_size = FFI::sizeof($opts);
-        $managerText = $manager === null ? null : Library::cString(Library::text($manager, 'manager'));
-        $opts->manager = $managerText === null ? null : FFI::cast('char *', $managerText);
-        $opts->limit = $limit;
-        $opts->per_customer = $perCustomer;
+        [$opts, $managerText] = self::recommendOptions($manager, $limit, 0, $perCustomer);
         $out = $ffi->new('clm_recommendation_list *');
         Library::call('clm_policy_recommend_list', FFI::addr($out), $this->handle(), $portfolio->handle(),
             Library::date($asOf, 'asOf'), FFI::addr($opts));
@@ -210,5 +199,23 @@ final class Policy extends Handle
         Library::call('clm_policy_plan_week_list', FFI::addr($out), $this->handle(), $portfolio->handle(),
             Library::text($manager, 'manager'), Library::date($week, 'week'), $hours);
         return TypedList::plan($out);
+    }
+
+    /**
+     * The clm_recommend_options of recommend() and recommendList(), and the
+     * manager's C string, which must live as long as the options are used.
+     *
+     * @return array{0: \FFI\CData, 1: ?\FFI\CData}
+     */
+    private static function recommendOptions(?string $manager, int $limit, int $threads, int $perCustomer): array
+    {
+        $opts = Library::ffi()->new('clm_recommend_options');
+        $opts->struct_size = FFI::sizeof($opts);
+        $managerText = $manager === null ? null : Library::cString(Library::text($manager, 'manager'));
+        $opts->manager = $managerText === null ? null : FFI::cast('char *', $managerText);
+        $opts->limit = $limit;
+        $opts->threads = $threads;
+        $opts->per_customer = $perCustomer;
+        return [$opts, $managerText];
     }
 }
